@@ -1,0 +1,53 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode plus the upcoming features the
+/// Swift server ecosystem has standardised on.
+let swiftSettings: [SwiftSetting] = [
+    // SE-0335: spell out `any` for existentials.
+    .enableUpcomingFeature("ExistentialAny"),
+    // SE-0444: a file sees only the members of modules it imports itself.
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let argumentParser: Target.Dependency = .product(name: "ArgumentParser", package: "swift-argument-parser")
+
+let package = Package(
+    name: "planner",
+    products: [
+        .executable(name: "planner", targets: ["PlannerCLI"]),
+        .library(name: "PlannerCore", targets: ["PlannerCore"]),
+        .library(name: "PlannerFormats", targets: ["PlannerFormats"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - Engine (pure: no dependencies, no I/O, no clock, no randomness)
+        .target(name: "PlannerCore", swiftSettings: swiftSettings),
+
+        // MARK: - Formats (JSON in and out, tables; pure string work)
+        .target(name: "PlannerFormats", dependencies: ["PlannerCore"], swiftSettings: swiftSettings),
+
+        // MARK: - Executable
+        .executableTarget(
+            name: "PlannerCLI",
+            dependencies: ["PlannerCore", "PlannerFormats", argumentParser],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: - Tests
+        .testTarget(name: "PlannerCoreTests", dependencies: ["PlannerCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PlannerFormatsTests",
+            dependencies: ["PlannerCore", "PlannerFormats"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PlannerCLITests",
+            dependencies: ["PlannerCore", "PlannerFormats"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

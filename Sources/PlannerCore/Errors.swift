@@ -1,0 +1,52 @@
+/// Every error the engine and the planner report.
+///
+/// Each case names the offending field and value, and says what is allowed, so the CLI can print it
+/// as is and exit non-zero.
+public enum PlannerError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A field holds a value outside its allowed set or range.
+    case invalidValue(field: String, value: String, allowed: String)
+    /// A required field is absent.
+    case missingField(field: String, context: String)
+    /// The model name is not in the catalog; `suggestions` are close catalog keys.
+    case unknownModel(name: String, suggestions: [String])
+    /// The hardware name is not in the catalog.
+    case unknownHardware(name: String, known: [String])
+    /// The model family is in the catalog but not modelled (pure Mamba, hybrid Mamba/attention).
+    case unsupportedModel(name: String, reason: String)
+    /// The parallel layout is not one this model can take.
+    case invalidParallelism(field: String, value: Int, reason: String)
+    /// Weights plus KV cache exceed the memory available.
+    case doesNotFit(capacityMiB: Double, weightsMiB: Double, kvCacheMiB: Double, detail: String)
+    /// A malformed input document (JSON, YAML, config file).
+    case malformedInput(source: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .invalidValue(field, value, allowed):
+            return "invalid \(field) '\(value)': allowed \(allowed)"
+        case let .missingField(field, context):
+            return "missing field '\(field)' in \(context)"
+        case let .unknownModel(name, suggestions):
+            let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
+            return "unknown model '\(name)'\(hint) (run `planner models` for the catalog)"
+        case let .unknownHardware(name, known):
+            return "unknown hardware '\(name)': known hardware is \(known.joined(separator: ", ")), "
+                + "or give a custom description {Flops, Memory_size, Memory_BW, ICN, ICN_LL}"
+        case let .unsupportedModel(name, reason):
+            return "model '\(name)' is not supported: \(reason)"
+        case let .invalidParallelism(field, value, reason):
+            return "invalid \(field) \(value): \(reason)"
+        case let .doesNotFit(capacity, weights, kv, detail):
+            return "configuration does not fit in memory: weights \(Self.gib(weights)) GiB + KV cache "
+                + "\(Self.gib(kv)) GiB > capacity \(Self.gib(capacity)) GiB (\(detail))"
+        case let .malformedInput(source, reason):
+            return "malformed input in \(source): \(reason)"
+        }
+    }
+
+    private static func gib(_ mib: Double) -> String {
+        let value = mib / 1024
+        let rounded = (value * 1000).rounded() / 1000
+        return "\(rounded)"
+    }
+}

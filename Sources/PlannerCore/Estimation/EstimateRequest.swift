@@ -1,0 +1,45 @@
+/// Which performance model to apply.
+public enum Profile: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Exact reproduction of GenZ 0.0.16 (see README, "Differences from GenZ" for input checks).
+    case genz
+}
+
+/// Everything one estimate needs. Defaults are those of llm-memory-calculator's performance API:
+/// batch 1, beam 1, 2048 input tokens, 256 output tokens, bf16, no parallelism.
+public struct EstimateRequest: Sendable, Hashable {
+    public var model: ModelSpec
+    public var hardware: HardwareSpec
+    /// Requests processed together. At least 1.
+    public var batchSize: Int
+    /// Beams per request (decode only; prefill ignores it). At least 1.
+    public var beamSize: Int
+    /// Prompt length in tokens. At least 1.
+    public var inputTokens: Int
+    /// Generated tokens per request. At least 0.
+    public var outputTokens: Int
+    public var precision: Precision
+    public var parallelism: Parallelism
+    public var profile: Profile
+
+    public init(
+        model: ModelSpec,
+        hardware: HardwareSpec = HardwareCatalog.defaultHardware,
+        batchSize: Int = 1,
+        beamSize: Int = 1,
+        inputTokens: Int = 2048,
+        outputTokens: Int = 256,
+        precision: Precision = .bf16,
+        parallelism: Parallelism = Parallelism(),
+        profile: Profile = .genz
+    ) {
+        self.model = model
+        self.hardware = hardware
+        self.batchSize = batchSize
+        self.beamSize = beamSize
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.precision = precision
+        self.parallelism = parallelism
+        self.profile = profile
+    }
+}

@@ -1,0 +1,107 @@
+/// Prefill (prompt processing, first token) or decode (one output token per step).
+public enum Phase: String, Sendable, Hashable, CaseIterable, Codable {
+    case prefill, decode
+}
+
+/// Tensor, pipeline and expert parallel degrees. Each must be at least 1.
+public struct Parallelism: Sendable, Hashable, Codable {
+    public var tensor: Int
+    public var pipeline: Int
+    public var expert: Int
+
+    public init(tensor: Int = 1, pipeline: Int = 1, expert: Int = 1) {
+        self.tensor = tensor
+        self.pipeline = pipeline
+        self.expert = expert
+    }
+
+    /// Devices one model replica occupies: TP x PP x EP.
+    @inlinable public var devices: Int { tensor * pipeline * expert }
+}
+
+/// Weights and KV cache as GenZ counts them: per tensor/expert shard, **summed over all pipeline
+/// stages**; MiB = 2^20 bytes. `capacityMiB` is device memory x pipeline stages (GenZ's check).
+public struct MemoryFootprint: Sendable, Hashable {
+    public var weightsMiB: Double
+    public var kvCacheMiB: Double
+    public var capacityMiB: Double
+
+    @inlinable public var totalMiB: Double { weightsMiB + kvCacheMiB }
+}
+
+/// Where the time goes, in milliseconds, following GenZ's `RuntimeBreakdown`.
+///
+/// `embeddingMs + attentionMs + ffnMs + sendRecvMs` equals the latency of one pass.
+public struct RuntimeBreakdown: Sendable, Hashable {
+    /// Embedding + classifier and their collectives.
+    public var embeddingMs: Double = 0
+    /// QKV, output projection, attention scores/outputs and the attention all-reduce.
+    public var attentionMs: Double = 0
+    /// Gate, expert/dense projections, their all-reduces and all-to-alls.
+    public var ffnMs: Double = 0
+    /// Every collective and pipeline transfer.
+    public var collectiveMs: Double = 0
+    /// Attention score and output operators (Logit/Attend).
+    public var logitAttendMs: Double = 0
+    /// QKV and output projections.
+    public var qkvoMs: Double = 0
+    /// Gate, up+gate and down projections.
+    public var ffnLayersMs: Double = 0
+    /// All-reduces and the classifier all-gather (as GenZ counts `AR_time`).
+    public var allReduceMs: Double = 0
+    /// Expert-parallel dispatch and collect.
+    public var allToAllMs: Double = 0
+    /// Pipeline-stage transfers.
+    public var sendRecvMs: Double = 0
+    /// Embedding and classifier matrix multiplies (without their collectives).
+    public var embeddingLayersMs: Double = 0
+
+    public init() {}
+}
+
+/// One phase (prefill or decode) of one configuration.
+public struct PhaseEstimate: Sendable, Hashable {
+    public var phase: Phase
+    /// Time of one pass of one micro-batch through all pipeline stages, milliseconds:
+    /// the prefill of a batch (TTFT) or one decode step (TPOT).
+    public var latencyMs: Double
+    /// Requests per second (prefill: first tokens per second; decode: steps x batch per second,
+    /// one token per request, beams not counted). GenZ's `Throughput`.
+    public var throughputRequestsPerSecond: Double
+    /// Batch and micro-batching actually modelled.
+    public var batchSize: Int
+    public var microBatchSize: Int
+    public var microBatches: Int
+    public var memory: MemoryFootprint
+    public var breakdown: RuntimeBreakdown
+    /// Per-operator table (one row per distinct operator, multiplicity applied in `totalLatencyMs`).
+    public var operators: [OperatorRow]
+    /// Non-fatal remarks about how the configuration was modelled (rounded head counts, ...).
+    public var warnings: [String]
+}
+
+/// Prefill plus decode of one configuration, as llm-memory-calculator's end-to-end estimate.
+public struct EndToEndEstimate: Sendable, Hashable {
+    public var prefill: PhaseEstimate
+    public var decode: PhaseEstimate
+    public var batchSize: Int
+    public var beamSize: Int
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    /// Time to first token, milliseconds (= prefill latency).
+    @inlinable public var ttftMs: Double { prefill.latencyMs }
+    /// Time per output token, milliseconds (= one decode step).
+    @inlinable public var averageTPOTMs: Double { decode.latencyMs }
+    /// TTFT + TPOT x output tokens, milliseconds.
+    @inlinable public var totalLatencyMs: Double { prefill.latencyMs + decode.latencyMs * Double(outputTokens) }
+    /// Input **and** output tokens per second over the whole request: b x (S + O) / total latency
+    /// (the Python API's `total_throughput`).
+    @inlinable public var totalThroughputTokensPerSecond: Double {
+        Double(batchSize * (inputTokens + outputTokens)) * Units.millisecondsPerSecond / totalLatencyMs
+    }
+    /// Output tokens per second over the whole request: b x O / total latency.
+    @inlinable public var outputThroughputTokensPerSecond: Double {
+        Double(batchSize * outputTokens) * Units.millisecondsPerSecond / totalLatencyMs
+    }
+}

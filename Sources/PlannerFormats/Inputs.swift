@@ -1,0 +1,121 @@
+public import PlannerCore
+
+/// Turns JSON documents (case files, hardware descriptions) into engine requests, with errors
+/// that name the field, the value and what is allowed.
+public enum Inputs {
+    /// Keys of a custom hardware description (GenZ's names).
+    public static let hardwareKeys = ["Flops", "Memory_size", "Memory_BW", "ICN", "ICN_LL", "real_values", "name"]
+
+    /// Resolves hardware given as a catalog name (string) or a custom description (object):
+    /// `{Flops (TFLOPS), Memory_size (GB), Memory_BW (GB/s), ICN (GB/s), ICN_LL (µs, default 1)}`.
+    /// `real_values` is accepted and ignored (GenZ needs it; planner always uses the values given).
+    public static func hardware(_ value: JSONValue, field: String = "hardware") throws(PlannerError) -> HardwareSpec {
+        switch value {
+        case let .string(name):
+            return try HardwareCatalog.hardware(named: name)
+        case let .object(members):
+            for (key, _) in members where !hardwareKeys.contains(key) {
+                throw .invalidValue(field: "\(field).\(key)", value: key, allowed: "the keys \(hardwareKeys.joined(separator: ", "))")
+            }
+            func number(_ key: String, default fallback: Double? = nil) throws(PlannerError) -> Double {
+                guard let entry = value[key] else {
+                    if let fallback { return fallback }
+                    throw .missingField(field: "\(field).\(key)", context: "a custom hardware description {Flops, Memory_size, Memory_BW, ICN, ICN_LL}")
+                }
+                guard let number = entry.doubleValue else {
+                    throw .invalidValue(field: "\(field).\(key)", value: entry.serialized(), allowed: "a number")
+                }
+                return number
+            }
+            if let realValues = value["real_values"], realValues.boolValue == nil {
+                throw .invalidValue(field: "\(field).real_values", value: realValues.serialized(), allowed: "true or false")
+            }
+            let spec = HardwareSpec(
+                name: value["name"]?.stringValue ?? "custom",
+                flopsTFLOPS: try number("Flops"), memoryGiB: try number("Memory_size"),
+                memoryBandwidthGBps: try number("Memory_BW"), interconnectGBps: try number("ICN"),
+                interconnectLatencyUs: try number("ICN_LL", default: 1))
+            try spec.validate()
+            return spec
+        default:
+            throw .invalidValue(field: field, value: value.serialized(),
+                                allowed: "a hardware name (\(HardwareCatalog.names.joined(separator: ", "))) or an object {Flops, Memory_size, Memory_BW, ICN, ICN_LL}")
+        }
+    }
+
+    /// One estimate case in the format of `genz_cases_public.json`.
+    public struct Case: Sendable {
+        public var id: String
+        public var phase: CasePhase
+        public var request: EstimateRequest
+        /// Unknown keys that were ignored.
+        public var ignoredKeys: [String]
+    }
+
+    /// The phase of a case: one of GenZ's two, or both (`e2e`).
+    public enum CasePhase: String, Sendable, CaseIterable {
+        case prefill, decode, e2e
+    }
+
+    /// Keys a case may carry. `tags`, `pair_id`, `description` are metadata and ignored silently.
+    public static let caseKeys = ["id", "phase", "model", "batch_size", "beam_size", "input_tokens", "output_tokens",
+                                  "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
+                                  "profile"]
+    static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
+
+    /// Parses one case object. Absent fields take the performance API's defaults.
+    public static func estimateCase(_ value: JSONValue, index: Int) throws(PlannerError) -> Case {
+        guard let members = value.objectMembers else {
+            throw .invalidValue(field: "cases[\(index)]", value: value.typeName, allowed: "an object")
+        }
+        let id = value["id"].map { $0.stringValue ?? $0.serialized() } ?? "case-\(index)"
+        let phaseName = try string(value, "phase", default: "e2e")
+        guard let phase = CasePhase(rawValue: phaseName.lowercased()) else {
+            throw .invalidValue(field: "phase", value: phaseName, allowed: "prefill, decode or e2e")
+        }
+        let model = try ModelCatalog.model(named: try string(value, "model", default: "llama2_7b"))
+        let hardwareValue = value["hardware"] ?? value["system_name"]
+        let hardware: HardwareSpec
+        if let hardwareValue, hardwareValue != .null {
+            hardware = try Inputs.hardware(hardwareValue)
+        } else {
+            hardware = HardwareCatalog.defaultHardware
+        }
+        let profileName = try string(value, "profile", default: Profile.genz.rawValue)
+        guard let profile = Profile(rawValue: profileName.lowercased()) else {
+            throw .invalidValue(field: "profile", value: profileName, allowed: Profile.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let request = EstimateRequest(
+            model: model, hardware: hardware,
+            batchSize: try integer(value, "batch_size", default: 1),
+            beamSize: try integer(value, "beam_size", default: 1),
+            inputTokens: try integer(value, "input_tokens", default: 2048),
+            outputTokens: try integer(value, "output_tokens", default: 256),
+            precision: try Precision.parse(try string(value, "bits", default: "bf16")),
+            parallelism: Parallelism(
+                tensor: try integer(value, "tensor_parallel", default: 1),
+                pipeline: try integer(value, "pipeline_parallel", default: 1),
+                expert: try integer(value, "expert_parallel", default: 1)),
+            profile: profile)
+        let ignored = members.map(\.0).filter { !caseKeys.contains($0) && !metadataKeys.contains($0) }
+        return Case(id: id, phase: phase, request: request, ignoredKeys: ignored)
+    }
+
+    /// An integer field, or `fallback` when absent. Non-integral numbers and other types are errors.
+    public static func integer(_ object: JSONValue, _ key: String, default fallback: Int) throws(PlannerError) -> Int {
+        guard let entry = object[key], entry != .null else { return fallback }
+        guard let number = entry.intValue else {
+            throw .invalidValue(field: key, value: entry.serialized(), allowed: "an integer")
+        }
+        return number
+    }
+
+    /// A string field, or `fallback` when absent.
+    public static func string(_ object: JSONValue, _ key: String, default fallback: String) throws(PlannerError) -> String {
+        guard let entry = object[key], entry != .null else { return fallback }
+        guard let text = entry.stringValue else {
+            throw .invalidValue(field: key, value: entry.serialized(), allowed: "a string")
+        }
+        return text
+    }
+}
