@@ -53,7 +53,7 @@ public enum Inputs {
     }
 
     /// The phase of a case: one of GenZ's two, or both (`e2e`).
-    public enum CasePhase: String, Sendable, CaseIterable {
+    public enum CasePhase: String, Sendable, CaseIterable, Hashable {
         case prefill, decode, e2e
     }
 

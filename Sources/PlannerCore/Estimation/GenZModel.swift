@@ -260,9 +260,9 @@ enum GenZModel {
         (1...max(layers, 1)).filter { p in layers - ((layers + p - 1) / p) * (p - 1) >= 1 }
     }
 
-    /// TP x EP products for which GenZ's rounded per-device head counts stay consistent.
+    /// Divisors of the head count for which GenZ's rounded per-device head counts stay consistent.
     static func validAttentionShards(_ model: ModelSpec) -> [Int] {
-        (1...max(model.numAttentionHeads, 1)).filter { shards in
+        divisors(of: model.numAttentionHeads).filter { shards in
             let heads = (model.numAttentionHeads + shards - 1) / shards
             let kvHeads = (model.numKeyValueHeads + shards - 1) / shards
             return heads % kvHeads == 0

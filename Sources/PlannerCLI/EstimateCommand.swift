@@ -1,0 +1,110 @@
+import ArgumentParser
+import PlannerCore
+import PlannerFormats
+
+extension Planner {
+    /// `planner estimate prefill|decode|e2e ...` and `planner estimate --cases FILE`.
+    struct Estimate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Estimate one configuration (prefill, decode or end to end), or a file of cases.",
+            discussion: """
+                Defaults are those of llm-memory-calculator: llama2_7b, batch 1, beam 1, 2048 input and 256 output \
+                tokens, bf16, the A100 80GB system {Flops 312, Memory_size 80, Memory_BW 2039, ICN 600}.
+                With --cases FILE (a JSON array in the format of genz_cases_public.json) it prints a JSON array with \
+                one object per case, in order: `id` plus the result keys, or `id` plus `error`.
+                """
+        )
+
+        @Argument(help: "prefill, decode or e2e (end to end). Not used with --cases.")
+        var phase: Inputs.CasePhase?
+
+        @Option(help: "Model: a catalog name (see `planner models`), case-insensitive.")
+        var model = "llama2_7b"
+
+        @Option(help: "Hardware name (see `planner hardware`). Default: the A100 80GB system of llm-memory-calculator.")
+        var hardware: String?
+
+        @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON: {\"Flops\":TFLOPS,\"Memory_size\":GB,\"Memory_BW\":GB/s,\"ICN\":GB/s,\"ICN_LL\":us}.")
+        var hardwareJSON: String?
+
+        @Option(help: "Requests per batch (>= 1).") var batchSize = 1
+        @Option(help: "Beams per request, decode only (>= 1).") var beamSize = 1
+        @Option(help: "Prompt tokens (>= 1).") var inputTokens = 2048
+        @Option(help: "Output tokens (>= 0).") var outputTokens = 256
+        @Option(help: "Precision: \(Precision.acceptedNames).") var bits = "bf16"
+        @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], help: "Tensor-parallel degree.") var tensorParallel = 1
+        @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], help: "Pipeline-parallel degree.") var pipelineParallel = 1
+        @Option(name: [.customLong("ep"), .customLong("expert-parallel")], help: "Expert-parallel degree (MoE models).") var expertParallel = 1
+        @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = .genz
+        @Flag(help: "Print JSON instead of a table.") var json = false
+        @Flag(help: "Include the per-operator table (why the time goes where it goes).") var breakdown = false
+        @Option(help: "A JSON array of cases to estimate (use - for standard input).") var cases: String?
+
+        func validate() throws {
+            if cases != nil && phase != nil {
+                throw ValidationError("give either a phase (prefill, decode, e2e) or --cases FILE, not both")
+            }
+            if cases == nil && phase == nil {
+                throw ValidationError("missing phase: prefill, decode or e2e (or --cases FILE)")
+            }
+            if hardware != nil && hardwareJSON != nil {
+                throw ValidationError("give either --hardware NAME or --hardware-json JSON, not both")
+            }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                if let cases {
+                    print(try runCases(path: cases).serialized(indent: 2))
+                    return
+                }
+                try runSingle(phase: phase ?? .e2e)
+            }
+        }
+
+        private func resolvedHardware() throws -> HardwareSpec {
+            if let hardwareJSON {
+                let value: JSONValue
+                do { value = try JSONValue.parse(hardwareJSON) } catch {
+                    throw CLIError.message("malformed --hardware-json: \(error)")
+                }
+                return try Inputs.hardware(value, field: "hardware-json")
+            }
+            if let hardware { return try HardwareCatalog.hardware(named: hardware) }
+            return HardwareCatalog.defaultHardware
+        }
+
+        private func runSingle(phase: Inputs.CasePhase) throws {
+            let request = EstimateRequest(
+                model: try ModelCatalog.model(named: model), hardware: try resolvedHardware(), batchSize: batchSize,
+                beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens, precision: try Precision.parse(bits),
+                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel),
+                profile: profile)
+            switch phase {
+            case .prefill, .decode:
+                let corePhase: Phase = phase == .prefill ? .prefill : .decode
+                let estimate = try Estimator.estimate(request, phase: corePhase, operators: true)
+                print(json ? ResultJSON.phase(estimate, request: request, operators: breakdown).serialized(indent: 2)
+                      : EstimateText.phase(estimate, request: request, operators: breakdown))
+            case .e2e:
+                let estimate = try Estimator.endToEnd(request, operators: true)
+                print(json ? ResultJSON.endToEnd(estimate, request: request, operators: breakdown).serialized(indent: 2)
+                      : EstimateText.endToEnd(estimate, request: request, operators: breakdown))
+            }
+        }
+
+        /// Every case is answered, in order; a bad case yields `{id, error}` and never stops the others.
+        private func runCases(path: String) throws -> JSONValue {
+            let document = try Console.readJSON(path, field: "cases")
+            guard let items = document.arrayValue else {
+                throw CLIError.message("cases file '\(path)' must hold a JSON array of case objects, found \(document.typeName)")
+            }
+            return .array(items.enumerated().map { index, item in
+                CaseRunner.run(item, index: index, profileOverride: profileWasGiven ? profile : nil, operators: breakdown)
+            })
+        }
+
+        /// True when --profile was given on the command line (it then overrides the cases' own).
+        private var profileWasGiven: Bool { CommandLine.arguments.contains { $0 == "--profile" || $0.hasPrefix("--profile=") } }
+    }
+}
