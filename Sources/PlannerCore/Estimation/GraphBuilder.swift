@@ -65,7 +65,7 @@ struct GraphBuilder {
     /// A collective over `participants` devices moving `elements` elements per device.
     mutating func sync(_ name: OperatorName, _ collective: Collective, elements: Double, participants: Int, count: Double) {
         let bytes = elements * bytesPerElement
-        let seconds = Self.collectiveSeconds(collective, bytes: bytes, participants: participants,
+        let seconds = Collectives.seconds(collective, bytes: bytes, participants: participants,
                                              linkBytesPerSecond: linkBytesPerSecond, linkLatencySeconds: linkLatencySeconds)
         let ms = Units.milliseconds(fromSeconds: seconds)
         accumulate(name, totalMs: ms * count)
@@ -74,25 +74,6 @@ struct GraphBuilder {
                 name: name, kind: .sync, multiplicity: count, macs: 0, inputElements: 0, weightElements: 0, outputElements: 0,
                 collective: collective, participants: participants, payloadBytes: bytes, computeMs: 0, memoryMs: 0,
                 communicationMs: ms, latencyMs: ms, bound: .collective))
-        }
-    }
-
-    /// GenZ's collective costs in seconds (§6): ring all-reduce, all-gather, all-to-all (same formula as
-    /// all-gather) and a point-to-point pass between pipeline stages.
-    static func collectiveSeconds(_ collective: Collective, bytes: Double, participants: Int,
-                                  linkBytesPerSecond: Double, linkLatencySeconds: Double) -> Double {
-        let fixedSeconds = 5e-6
-        let n = Double(participants)
-        switch collective {
-        case .allReduce:
-            if participants <= 1 || bytes == 0 { return 0 }
-            return fixedSeconds + 2 * (n - 1) * linkLatencySeconds + 2 * (n - 1) * (bytes / n) / linkBytesPerSecond
-        case .allGather, .allToAll:
-            if participants <= 1 { return 0 }
-            return fixedSeconds + (n - 1) * linkLatencySeconds + (n - 1) * (bytes / n) / linkBytesPerSecond
-        case .pointToPoint:
-            if bytes == 0 { return 0 }
-            return linkLatencySeconds + bytes / linkBytesPerSecond
         }
     }
 
@@ -135,6 +116,31 @@ struct GraphBuilder {
             breakdown.ffnMs += totalMs; breakdown.collectiveMs += totalMs; breakdown.allToAllMs += totalMs
         case .messagePass:
             breakdown.collectiveMs += totalMs; breakdown.sendRecvMs += totalMs
+        }
+    }
+}
+
+/// GenZ's collective cost formulas (§6).
+public enum Collectives {
+    /// Time of one collective in seconds: ring all-reduce, all-gather, all-to-all (GenZ uses the
+    /// all-gather formula) and a point-to-point pass between pipeline stages.
+    /// - Parameters:
+    ///   - bytes: payload per device.
+    ///   - participants: devices in the group (a group of one costs nothing, except point-to-point).
+    public static func seconds(_ collective: Collective, bytes: Double, participants: Int,
+                               linkBytesPerSecond: Double, linkLatencySeconds: Double) -> Double {
+        let fixedSeconds = 5e-6
+        let n = Double(participants)
+        switch collective {
+        case .allReduce:
+            if participants <= 1 || bytes == 0 { return 0 }
+            return fixedSeconds + 2 * (n - 1) * linkLatencySeconds + 2 * (n - 1) * (bytes / n) / linkBytesPerSecond
+        case .allGather, .allToAll:
+            if participants <= 1 { return 0 }
+            return fixedSeconds + (n - 1) * linkLatencySeconds + (n - 1) * (bytes / n) / linkBytesPerSecond
+        case .pointToPoint:
+            if bytes == 0 { return 0 }
+            return linkLatencySeconds + bytes / linkBytesPerSecond
         }
     }
 }
