@@ -46,7 +46,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlannerCLITests",
-            dependencies: ["PlannerCore", "PlannerFormats"],
+            dependencies: ["PlannerCLI", "PlannerCore", "PlannerFormats"],
             swiftSettings: swiftSettings
         ),
     ]
