@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "planner", targets: ["PlannerCLI"]),
         .library(name: "PlannerCore", targets: ["PlannerCore"]),
         .library(name: "PlannerFormats", targets: ["PlannerFormats"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -28,6 +29,10 @@ let package = Package(
 
         // MARK: - Formats (JSON in and out, tables; pure string work)
         .target(name: "PlannerFormats", dependencies: ["PlannerCore"], swiftSettings: swiftSettings),
+
+        // MARK: - Transport (the only targets that see libzmq)
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: swiftSettings),
 
         // MARK: - Executable
         .executableTarget(
@@ -44,6 +49,7 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PlannerCLITests",
             dependencies: ["PlannerCLI", "PlannerCore", "PlannerFormats"],

@@ -90,6 +90,8 @@ public enum ResultJSON {
             ("kv_cache_MB", .double(memory.kvCacheMiB)),
             ("total_MB", .double(memory.totalMiB)),
             ("capacity_MB", .double(memory.capacityMiB)),
+            ("per_device_MB", .double(memory.perDeviceMiB)),
+            ("device_capacity_MB", .double(memory.deviceCapacityMiB)),
         ])
     }
 

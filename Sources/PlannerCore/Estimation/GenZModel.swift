@@ -144,10 +144,12 @@ enum GenZModel {
             }
         }
 
+        let weightsMiB = graph.weightBytes / Units.bytesPerMiB
+        let kvCacheMiB = graph.kvCacheBytes / Units.bytesPerMiB
+        let deviceMiB = Units.mib(fromGiB: request.hardware.memoryGiB)
         let memory = MemoryFootprint(
-            weightsMiB: graph.weightBytes / Units.bytesPerMiB,
-            kvCacheMiB: graph.kvCacheBytes / Units.bytesPerMiB,
-            capacityMiB: Units.mib(fromGiB: request.hardware.memoryGiB) * Double(pipeline))
+            weightsMiB: weightsMiB, kvCacheMiB: kvCacheMiB, capacityMiB: deviceMiB * Double(pipeline),
+            perDeviceMiB: (weightsMiB + kvCacheMiB) / Double(pipeline), deviceCapacityMiB: deviceMiB)
         if memory.capacityMiB < memory.totalMiB {
             throw .doesNotFit(
                 capacityMiB: memory.capacityMiB, weightsMiB: memory.weightsMiB, kvCacheMiB: memory.kvCacheMiB,

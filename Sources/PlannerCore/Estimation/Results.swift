@@ -19,12 +19,28 @@ public struct Parallelism: Sendable, Hashable, Codable {
     @inlinable public var devices: Int { tensor * pipeline * expert }
 }
 
-/// Weights and KV cache as GenZ counts them: per tensor/expert shard, **summed over all pipeline
-/// stages**; MiB = 2^20 bytes. `capacityMiB` is device memory x pipeline stages (GenZ's check).
+/// Memory of one configuration; MiB = 2^20 bytes.
+///
+/// `weightsMiB`, `kvCacheMiB` and `capacityMiB` follow GenZ: per tensor/expert shard, **summed over
+/// all pipeline stages**, against device memory x pipeline stages. `perDeviceMiB` is what the
+/// profile checks against `deviceCapacityMiB` (the `genz` profile: the GenZ total divided by the
+/// pipeline stages, which is GenZ's check).
 public struct MemoryFootprint: Sendable, Hashable {
     public var weightsMiB: Double
     public var kvCacheMiB: Double
     public var capacityMiB: Double
+    /// Memory one device needs (the heaviest device where the profile knows it), MiB.
+    public var perDeviceMiB: Double
+    /// Memory one device offers to the model, MiB.
+    public var deviceCapacityMiB: Double
+
+    public init(weightsMiB: Double, kvCacheMiB: Double, capacityMiB: Double, perDeviceMiB: Double, deviceCapacityMiB: Double) {
+        self.weightsMiB = weightsMiB
+        self.kvCacheMiB = kvCacheMiB
+        self.capacityMiB = capacityMiB
+        self.perDeviceMiB = perDeviceMiB
+        self.deviceCapacityMiB = deviceCapacityMiB
+    }
 
     @inlinable public var totalMiB: Double { weightsMiB + kvCacheMiB }
 }
