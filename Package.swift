@@ -22,13 +22,18 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // MARK: - Engine (pure: no dependencies, no I/O, no clock, no randomness)
         .target(name: "PlannerCore", swiftSettings: swiftSettings),
 
         // MARK: - Formats (JSON in and out, tables; pure string work)
-        .target(name: "PlannerFormats", dependencies: ["PlannerCore"], swiftSettings: swiftSettings),
+        .target(
+            name: "PlannerFormats",
+            dependencies: ["PlannerCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: - Transport (the only targets that see libzmq)
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),

@@ -70,19 +70,18 @@ public enum PerformanceAPI {
         }
     }
 
-    /// One entry of a comparison: the estimate, or the error that configuration raised.
+    /// One entry of a comparison: the configuration and its estimate or error (see ``Comparison/Entry``).
     public struct Comparison: Sendable, Hashable {
         public var configuration: Configuration
-        public var outcome: Result<EndToEndEstimate, PlannerError>
+        public var entry: PlannerCore.Comparison.Entry
 
+        public var outcome: Result<EndToEndEstimate, PlannerError> { entry.outcome }
         /// Input + output tokens per second; 0 for a failed configuration.
-        public var totalThroughputTokensPerSecond: Double {
-            (try? outcome.get().totalThroughputTokensPerSecond) ?? 0
-        }
+        public var totalThroughputTokensPerSecond: Double { entry.totalThroughputTokensPerSecond }
         /// Milliseconds; +infinity for a failed configuration.
-        public var ttftMs: Double { (try? outcome.get().ttftMs) ?? .infinity }
-        public var tpotMs: Double { (try? outcome.get().averageTPOTMs) ?? .infinity }
-        public var totalLatencyMs: Double { (try? outcome.get().totalLatencyMs) ?? .infinity }
+        public var ttftMs: Double { entry.ttftMs }
+        public var tpotMs: Double { entry.tpotMs }
+        public var totalLatencyMs: Double { entry.totalLatencyMs }
     }
 
     /// `compare_performance_configurations`: estimates every configuration end to end and sorts by
@@ -91,26 +90,21 @@ public enum PerformanceAPI {
         model: String, configurations: [Configuration], batchSize: Int = 1, inputTokens: Int = 2048,
         outputTokens: Int = 256, profile: Profile = .genz
     ) -> [Comparison] {
-        let entries = configurations.map { configuration in
-            let outcome = Result { () throws(PlannerError) -> EndToEndEstimate in
-                try estimateEndToEndPerformance(
+        let requests = configurations.enumerated().map { index, configuration in
+            (name: "\(index)", request: Result { () throws(PlannerError) -> EstimateRequest in
+                try makeRequest(
                     model: model, batchSize: batchSize, beamSize: configuration.beamSize, inputTokens: inputTokens,
                     outputTokens: outputTokens, systemName: configuration.hardware, bits: configuration.bits,
                     tensorParallel: configuration.tensorParallel, pipelineParallel: configuration.pipelineParallel,
                     expertParallel: configuration.expertParallel, profile: profile)
-            }
-            return Comparison(configuration: configuration, outcome: outcome)
+            })
         }
-        return stableSorted(entries) { $0.totalThroughputTokensPerSecond > $1.totalThroughputTokensPerSecond }
-    }
-
-    /// Sorts keeping the input order of equal elements.
-    static func stableSorted<T>(_ items: [T], by before: (T, T) -> Bool) -> [T] {
-        items.enumerated().sorted { a, b in
-            if before(a.element, b.element) { return true }
-            if before(b.element, a.element) { return false }
-            return a.offset < b.offset
-        }.map(\.element)
+        return PlannerCore.Comparison.run(requests).map { entry in
+            var named = entry
+            let configuration = configurations[Int(entry.name) ?? 0]
+            named.name = configuration.name
+            return Comparison(configuration: configuration, entry: named)
+        }
     }
 
     static func makeRequest(

@@ -21,6 +21,9 @@ public struct EstimateRequest: Sendable, Hashable {
     public var parallelism: Parallelism
     public var profile: Profile
 
+    /// The profile used when none is given.
+    public static let defaultProfile: Profile = .genz
+
     public init(
         model: ModelSpec,
         hardware: HardwareSpec = HardwareCatalog.defaultHardware,
@@ -30,7 +33,7 @@ public struct EstimateRequest: Sendable, Hashable {
         outputTokens: Int = 256,
         precision: Precision = .bf16,
         parallelism: Parallelism = Parallelism(),
-        profile: Profile = .genz
+        profile: Profile = EstimateRequest.defaultProfile
     ) {
         self.model = model
         self.hardware = hardware

@@ -116,8 +116,11 @@ public struct EndToEndEstimate: Sendable, Hashable {
     @inlinable public var totalThroughputTokensPerSecond: Double {
         Double(batchSize * (inputTokens + outputTokens)) * Units.millisecondsPerSecond / totalLatencyMs
     }
-    /// Output tokens per second over the whole request: b x O / total latency.
+    /// Output tokens per second of one replica serving batches back to back: O / (1 / prefill
+    /// requests/s + O / decode requests/s). Both rates include pipelining (micro-batches in flight);
+    /// without pipeline parallelism this is b x O / total latency.
     @inlinable public var outputThroughputTokensPerSecond: Double {
-        Double(batchSize * outputTokens) * Units.millisecondsPerSecond / totalLatencyMs
+        let output = Double(outputTokens)
+        return output / (1 / prefill.throughputRequestsPerSecond + output / decode.throughputRequestsPerSecond)
     }
 }

@@ -1,0 +1,112 @@
+import Foundation
+import ArgumentParser
+import PlannerCore
+import PlannerFormats
+
+extension Planner {
+    /// `planner recommend`: search TP/PP/EP layouts, precisions and batch sizes on a device budget.
+    struct Recommend: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find the best TP/PP/EP layouts, precisions and batch sizes for a model on N devices.",
+            discussion: """
+                Every layout with TP x PP x EP <= N (EP only for MoE models) is tried with as many data-parallel \
+                replicas as fit, including those that use all N devices. For each layout and precision the batch \
+                sizes that fit in memory are estimated (auto: powers of two up to the largest that fits, that \
+                largest, and the largest that meets the latency targets). Throughput is output tokens per second \
+                with batches served back to back (prefill then decode). Pareto: throughput per device vs TPOT.
+                """)
+
+        @Option(help: "Model: a catalog name.") var model: String
+        @Option(help: "Hardware name (see `planner hardware`).") var hardware: String?
+        @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON {Flops, Memory_size, Memory_BW, ICN, ICN_LL}.")
+        var hardwareJSON: String?
+        @Option(help: "Devices available (N).") var devices: Int
+        @Option(help: "Devices per node (for node counts).") var devicesPerNode = 8
+        @Option(help: "Prompt tokens.") var inputTokens = 2048
+        @Option(help: "Output tokens.") var outputTokens = 256
+        @Option(help: "Precisions to try, comma-separated (\(Precision.acceptedNames)).") var bits = "bf16"
+        @Option(help: "Latency target: maximum time to first token, ms.") var maxTtftMs: Double?
+        @Option(help: "Latency target: maximum time per output token, ms.") var maxTpotMs: Double?
+        @Option(help: "Batch sizes: 'auto' or a comma-separated list.") var batchSizes = "auto"
+        @Option(help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
+        @Option(help: "Rank by: throughput, throughput-per-device, latency.") var objective: LayoutSearch.Objective = .throughputPerDevice
+        @Option(help: "How many to print.") var top = 10
+        @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
+        @Flag(help: "Print a JSON array instead of a table.") var json = false
+        @Flag(name: .shortAndLong, help: "Also report skipped layouts and why (on standard error).") var verbose = false
+
+        func validate() throws {
+            if top < 1 { throw ValidationError("--top must be at least 1") }
+            if hardware != nil && hardwareJSON != nil { throw ValidationError("give either --hardware or --hardware-json, not both") }
+            if hardware == nil && hardwareJSON == nil { throw ValidationError("missing --hardware NAME (or --hardware-json)") }
+        }
+
+        func run() throws {
+            try reportingErrors {
+                let options = LayoutSearch.Options(
+                    model: try ModelCatalog.model(named: model), hardware: try resolveHardware(name: hardware, json: hardwareJSON),
+                    devices: devices, devicesPerNode: devicesPerNode, inputTokens: inputTokens, outputTokens: outputTokens,
+                    precisions: try parsePrecisions(bits), maxTTFTMs: maxTtftMs, maxTPOTMs: maxTpotMs,
+                    batchSizes: try parseBatchSizes(batchSizes), maxBatchSize: maxBatchSize, objective: objective, profile: profile)
+                let result = try LayoutSearch.run(options)
+                if verbose {
+                    Console.error("layouts considered: \(result.layoutsConsidered); estimates: \(result.estimatesEvaluated); "
+                        + "feasible but over a latency target: \(result.droppedByTargets)")
+                    for (reason, count) in result.skipped.sorted(by: { $0.key < $1.key }) {
+                        Console.error("skipped \(count): \(reason)")
+                    }
+                }
+                guard !result.candidates.isEmpty else {
+                    throw CLIError.message(result.explanation ?? "no configuration qualifies")
+                }
+                let shown = Array(result.candidates.prefix(top))
+                if json {
+                    print(JSONValue.array(shown.enumerated().map { PlanningOutput.candidateJSON($1, rank: $0 + 1) }).serialized(indent: 2))
+                } else {
+                    print("\(options.model.name) on up to \(devices) x \(options.hardware.name), input \(inputTokens), output \(outputTokens) tokens, "
+                        + "ranked by \(objective.rawValue) (profile \(profile.rawValue)); \(result.candidates.count) qualifying configurations")
+                    print(PlanningOutput.recommendationTable(shown))
+                    print("tok/s: output tokens per second; * = Pareto frontier of tok/s/device vs TPOT")
+                }
+            }
+        }
+    }
+}
+
+extension LayoutSearch.Objective: ExpressibleByArgument {}
+
+/// Hardware from `--hardware NAME` or `--hardware-json JSON`.
+func resolveHardware(name: String?, json: String?) throws -> HardwareSpec {
+    if let json {
+        let value: JSONValue
+        do { value = try JSONValue.parse(json) } catch { throw CLIError.message("malformed --hardware-json: \(error)") }
+        return try Inputs.hardware(value, field: "hardware-json")
+    }
+    if let name { return try HardwareCatalog.hardware(named: name) }
+    return HardwareCatalog.defaultHardware
+}
+
+/// `bf16,int8` -> precisions, in order, without duplicates.
+func parsePrecisions(_ list: String) throws -> [Precision] {
+    var result: [Precision] = []
+    for name in list.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+        let precision = try Precision.parse(name)
+        if !result.contains(precision) { result.append(precision) }
+    }
+    if result.isEmpty { throw PlannerError.invalidValue(field: "bits", value: list, allowed: Precision.acceptedNames) }
+    return result
+}
+
+/// `auto` or `1,8,32`.
+func parseBatchSizes(_ text: String) throws -> LayoutSearch.BatchSizes {
+    if text.lowercased() == "auto" { return .auto }
+    var sizes: [Int] = []
+    for part in text.split(separator: ",") {
+        guard let size = Int(part.trimmingCharacters(in: .whitespaces)), size >= 1 else {
+            throw PlannerError.invalidValue(field: "batch-sizes", value: text, allowed: "'auto' or a comma-separated list of integers >= 1")
+        }
+        sizes.append(size)
+    }
+    if sizes.isEmpty { throw PlannerError.invalidValue(field: "batch-sizes", value: text, allowed: "'auto' or a comma-separated list of integers >= 1") }
+    return .list(sizes)
+}

@@ -1,0 +1,421 @@
+/// Enumerates tensor/pipeline/expert-parallel layouts, precisions and batch sizes that fit a device
+/// budget, estimates each, filters by latency targets and ranks by an objective.
+///
+/// Layouts: every (TP, PP, EP) with TP x PP x EP <= devices (EP > 1 only for MoE models), each with
+/// as many data-parallel replicas as fit (`replicas = devices / (TP x PP x EP)`, floored), so the
+/// layouts that use all devices are included. Fewer replicas of the same layout have the same
+/// per-replica latencies and per-device throughput, so they are not listed separately.
+public enum LayoutSearch {
+    /// What to rank by.
+    public enum Objective: String, Sendable, Hashable, CaseIterable {
+        /// Output tokens per second over all replicas, highest first.
+        case throughput
+        /// Output tokens per second per device used, highest first (the default).
+        case throughputPerDevice = "throughput-per-device"
+        /// End-to-end request latency (TTFT + decode), lowest first.
+        case latency
+    }
+
+    /// Which batch sizes to try.
+    public enum BatchSizes: Sendable, Hashable {
+        /// Powers of two up to the largest batch that fits in memory, that largest batch itself, and
+        /// (with latency targets) the largest batch that meets them.
+        case auto
+        /// Exactly these batch sizes (those that do not fit are skipped and counted).
+        case list([Int])
+    }
+
+    /// The search space and constraints.
+    public struct Options: Sendable, Hashable {
+        public var model: ModelSpec
+        public var hardware: HardwareSpec
+        /// Devices available (>= 1).
+        public var devices: Int
+        /// Devices per node, for the node count of a layout (>= 1).
+        public var devicesPerNode: Int
+        public var inputTokens: Int
+        public var outputTokens: Int
+        public var precisions: [Precision]
+        /// Upper bound on time to first token, ms.
+        public var maxTTFTMs: Double?
+        /// Upper bound on time per output token, ms.
+        public var maxTPOTMs: Double?
+        public var batchSizes: BatchSizes
+        /// Largest batch the automatic search tries.
+        public var maxBatchSize: Int
+        public var objective: Objective
+        public var profile: Profile
+
+        public init(
+            model: ModelSpec, hardware: HardwareSpec, devices: Int, devicesPerNode: Int = 8, inputTokens: Int = 2048,
+            outputTokens: Int = 256, precisions: [Precision] = [.bf16], maxTTFTMs: Double? = nil, maxTPOTMs: Double? = nil,
+            batchSizes: BatchSizes = .auto, maxBatchSize: Int = 4096, objective: Objective = .throughputPerDevice,
+            profile: Profile = EstimateRequest.defaultProfile
+        ) {
+            self.model = model
+            self.hardware = hardware
+            self.devices = devices
+            self.devicesPerNode = devicesPerNode
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+            self.precisions = precisions
+            self.maxTTFTMs = maxTTFTMs
+            self.maxTPOTMs = maxTPOTMs
+            self.batchSizes = batchSizes
+            self.maxBatchSize = maxBatchSize
+            self.objective = objective
+            self.profile = profile
+        }
+    }
+
+    /// One feasible configuration.
+    public struct Candidate: Sendable, Hashable {
+        public var layout: Parallelism
+        /// Data-parallel copies of the layout.
+        public var replicas: Int
+        /// Devices used: replicas x TP x PP x EP.
+        public var devices: Int
+        /// Nodes used: devices / devices per node, rounded up.
+        public var nodes: Int
+        public var precision: Precision
+        /// Requests per batch of each replica.
+        public var batchSize: Int
+        public var ttftMs: Double
+        public var tpotMs: Double
+        /// TTFT plus all decode steps, ms.
+        public var requestLatencyMs: Double
+        /// Output tokens per second of all replicas together.
+        public var throughputTokensPerSecond: Double
+        /// Output tokens per second per device used.
+        public var throughputPerDevice: Double
+        /// Memory the heaviest device needs (the larger of prefill and decode), GiB.
+        public var memoryPerDeviceGiB: Double
+        /// True when no other candidate has both more throughput per device and less TPOT.
+        public var isPareto: Bool
+    }
+
+    /// The outcome of a search.
+    public struct Result: Sendable, Hashable {
+        /// Feasible candidates meeting the targets, ranked by the objective (best first), all of them.
+        public var candidates: [Candidate]
+        /// Layouts enumerated (TP, PP, EP combinations within the budget), before any skip.
+        public var layoutsConsidered: Int
+        /// Skipped layouts or batch sizes, by reason.
+        public var skipped: [String: Int]
+        /// End-to-end estimates evaluated.
+        public var estimatesEvaluated: Int
+        /// Feasible configurations dropped for breaking a latency target.
+        public var droppedByTargets: Int
+        /// Why nothing qualified, when `candidates` is empty.
+        public var explanation: String?
+    }
+
+    /// Runs the search.
+    /// - Throws: ``PlannerError`` for invalid options (devices < 1, no precision, bad batch sizes or targets).
+    public static func run(_ options: Options) throws(PlannerError) -> Result {
+        try validate(options)
+        var search = Search(options: options)
+        search.enumerate()
+        return search.finish()
+    }
+
+    static func validate(_ options: Options) throws(PlannerError) {
+        try options.model.validate()
+        try options.hardware.validate()
+        if options.devices < 1 || options.devices > 65536 {
+            throw .invalidValue(field: "devices", value: "\(options.devices)", allowed: "an integer in 1...65536")
+        }
+        if options.devicesPerNode < 1 {
+            throw .invalidValue(field: "devices-per-node", value: "\(options.devicesPerNode)", allowed: "an integer >= 1")
+        }
+        if options.precisions.isEmpty {
+            throw .invalidValue(field: "bits", value: "", allowed: "at least one of \(Precision.acceptedNames)")
+        }
+        if case let .list(sizes) = options.batchSizes, sizes.isEmpty || sizes.contains(where: { $0 < 1 }) {
+            throw .invalidValue(field: "batch-sizes", value: sizes.map(String.init).joined(separator: ","),
+                                allowed: "'auto' or a comma-separated list of integers >= 1")
+        }
+        for (field, value) in [("max-ttft-ms", options.maxTTFTMs), ("max-tpot-ms", options.maxTPOTMs)] {
+            if let value, !(value.isFinite && value > 0) {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive number of milliseconds")
+            }
+        }
+        if options.maxBatchSize < 1 {
+            throw .invalidValue(field: "max-batch-size", value: "\(options.maxBatchSize)", allowed: "an integer >= 1")
+        }
+    }
+
+    /// Skip reasons, as counted in ``Result/skipped``.
+    public enum SkipReason {
+        public static let heads = "tensor_parallel x expert_parallel does not divide the attention heads"
+        public static let experts = "expert_parallel does not divide the experts"
+        public static let layers = "pipeline_parallel cannot split the layers"
+        public static let memory = "does not fit in memory at batch 1"
+        public static let batchMemory = "batch size does not fit in memory"
+        public static let other = "rejected by the estimator"
+    }
+}
+
+extension LayoutSearch {
+    /// The mutable state of one search.
+    struct Search {
+        let options: Options
+        var feasible: [Candidate] = []
+        var layoutsConsidered = 0
+        var skipped: [String: Int] = [:]
+        var estimates = 0
+        var dropped = 0
+        /// The configuration closest to fitting: (need / capacity ratio, description).
+        var closestToFitting: (ratio: Double, text: String)?
+        /// Best latencies among feasible configurations (for explaining unmet targets).
+        var bestTTFT: (ms: Double, text: String)?
+        var bestTPOT: (ms: Double, text: String)?
+
+        init(options: Options) { self.options = options }
+
+        mutating func enumerate() {
+            let model = options.model
+            let budget = options.devices
+            let expertDegrees = model.isMoE ? Array(1...budget) : [1]
+            for tensor in 1...budget {
+                for expert in expertDegrees where tensor * expert <= budget {
+                    for pipeline in 1...(budget / (tensor * expert)) {
+                        layoutsConsidered += 1
+                        let layout = Parallelism(tensor: tensor, pipeline: pipeline, expert: expert)
+                        if model.numAttentionHeads % (tensor * expert) != 0 { skip(SkipReason.heads); continue }
+                        if model.isMoE && model.numExperts % expert != 0 { skip(SkipReason.experts); continue }
+                        for precision in options.precisions {
+                            explore(layout, precision: precision)
+                        }
+                    }
+                }
+            }
+        }
+
+        mutating func skip(_ reason: String, count: Int = 1) { skipped[reason, default: 0] += count }
+
+        func request(_ layout: Parallelism, _ precision: Precision, batch: Int) -> EstimateRequest {
+            EstimateRequest(
+                model: options.model, hardware: options.hardware, batchSize: batch, beamSize: 1, inputTokens: options.inputTokens,
+                outputTokens: options.outputTokens, precision: precision, parallelism: layout, profile: options.profile)
+        }
+
+        /// The estimate of one batch size, or the error (memory or otherwise).
+        mutating func evaluate(_ layout: Parallelism, _ precision: Precision, batch: Int) -> Swift.Result<EndToEndEstimate, PlannerError> {
+            estimates += 1
+            let request = request(layout, precision, batch: batch)
+            return Swift.Result { () throws(PlannerError) -> EndToEndEstimate in try Estimator.endToEnd(request, operators: false) }
+        }
+
+        mutating func explore(_ layout: Parallelism, precision: Precision) {
+            var cache: [Int: EndToEndEstimate] = [:]
+            switch evaluate(layout, precision, batch: 1) {
+            case let .success(estimate):
+                cache[1] = estimate
+            case let .failure(error):
+                classify(error, layout: layout, precision: precision)
+                return
+            }
+            var batches: [Int]
+            switch options.batchSizes {
+            case let .list(sizes):
+                batches = Array(Set(sizes)).sorted()
+            case .auto:
+                let largest = largestBatch(layout, precision, cache: &cache, requireTargets: false)
+                batches = []
+                var power = 1
+                while power < largest { batches.append(power); power *= 2 }
+                batches.append(largest)
+                if options.maxTTFTMs != nil || options.maxTPOTMs != nil {
+                    let meeting = largestBatch(layout, precision, cache: &cache, upTo: largest, requireTargets: true)
+                    if meeting >= 1, !batches.contains(meeting) { batches.append(meeting) }
+                }
+                batches.sort()
+            }
+            for batch in batches {
+                let estimate: EndToEndEstimate
+                if let cached = cache[batch] {
+                    estimate = cached
+                } else {
+                    switch evaluate(layout, precision, batch: batch) {
+                    case let .success(value): estimate = value; cache[batch] = value
+                    case .failure: skip(SkipReason.batchMemory); continue
+                    }
+                }
+                let candidate = makeCandidate(layout, precision, batch: batch, estimate: estimate)
+                noteBest(candidate)
+                if meetsTargets(estimate) { feasible.append(candidate) } else { dropped += 1 }
+            }
+        }
+
+        /// Whether `batch` fits (and, with `requireTargets`, meets the latency targets), using the cache.
+        mutating func accepts(_ layout: Parallelism, _ precision: Precision, batch: Int, requireTargets: Bool,
+                              cache: inout [Int: EndToEndEstimate]) -> Bool {
+            if let cached = cache[batch] { return !requireTargets || meetsTargets(cached) }
+            guard case let .success(estimate) = evaluate(layout, precision, batch: batch) else { return false }
+            cache[batch] = estimate
+            return !requireTargets || meetsTargets(estimate)
+        }
+
+        /// The largest batch in 1...limit that fits (and, with `requireTargets`, meets the targets),
+        /// assuming both are monotone in the batch size; 0 when batch 1 does not qualify.
+        mutating func largestBatch(_ layout: Parallelism, _ precision: Precision, cache: inout [Int: EndToEndEstimate],
+                                   upTo limit: Int? = nil, requireTargets: Bool) -> Int {
+            let cap = min(limit ?? options.maxBatchSize, options.maxBatchSize)
+            guard accepts(layout, precision, batch: 1, requireTargets: requireTargets, cache: &cache) else { return 0 }
+            var good = 1
+            var bad = cap + 1
+            var probe = 2
+            while probe <= cap {
+                if accepts(layout, precision, batch: probe, requireTargets: requireTargets, cache: &cache) {
+                    good = probe
+                    probe *= 2
+                } else {
+                    bad = probe
+                    break
+                }
+            }
+            if probe > cap && good < cap {
+                if accepts(layout, precision, batch: cap, requireTargets: requireTargets, cache: &cache) { return cap }
+                bad = cap
+            }
+            while bad - good > 1 {
+                let middle = good + (bad - good) / 2
+                if accepts(layout, precision, batch: middle, requireTargets: requireTargets, cache: &cache) { good = middle } else { bad = middle }
+            }
+            return good
+        }
+
+        func meetsTargets(_ estimate: EndToEndEstimate) -> Bool {
+            if let limit = options.maxTTFTMs, estimate.ttftMs > limit { return false }
+            if let limit = options.maxTPOTMs, estimate.averageTPOTMs > limit { return false }
+            return true
+        }
+
+        func makeCandidate(_ layout: Parallelism, _ precision: Precision, batch: Int, estimate: EndToEndEstimate) -> Candidate {
+            let replicas = options.devices / layout.devices
+            let devices = replicas * layout.devices
+            let throughput = Double(replicas) * estimate.outputThroughputTokensPerSecond
+            let memoryMiB = max(estimate.prefill.memory.perDeviceMiB, estimate.decode.memory.perDeviceMiB)
+            return Candidate(
+                layout: layout, replicas: replicas, devices: devices,
+                nodes: (devices + options.devicesPerNode - 1) / options.devicesPerNode, precision: precision, batchSize: batch,
+                ttftMs: estimate.ttftMs, tpotMs: estimate.averageTPOTMs, requestLatencyMs: estimate.totalLatencyMs,
+                throughputTokensPerSecond: throughput, throughputPerDevice: throughput / Double(devices),
+                memoryPerDeviceGiB: memoryMiB / 1024, isPareto: false)
+        }
+
+        static func describe(_ layout: Parallelism, _ precision: Precision, batch: Int) -> String {
+            "TP \(layout.tensor) PP \(layout.pipeline) EP \(layout.expert) \(precision.rawValue) batch \(batch)"
+        }
+
+        mutating func noteBest(_ candidate: Candidate) {
+            let text = Self.describe(candidate.layout, candidate.precision, batch: candidate.batchSize)
+            if bestTTFT == nil || candidate.ttftMs < bestTTFT?.ms ?? .infinity { bestTTFT = (candidate.ttftMs, text) }
+            if bestTPOT == nil || candidate.tpotMs < bestTPOT?.ms ?? .infinity { bestTPOT = (candidate.tpotMs, text) }
+        }
+
+        mutating func classify(_ error: PlannerError, layout: Parallelism, precision: Precision) {
+            switch error {
+            case let .doesNotFit(capacity, weights, kv, _):
+                skip(SkipReason.memory)
+                let ratio = (weights + kv) / capacity
+                if closestToFitting == nil || ratio < closestToFitting?.ratio ?? .infinity {
+                    closestToFitting = (ratio, "\(Self.describe(layout, precision, batch: 1)) needs weights \(gib(weights)) GiB + KV cache "
+                        + "\(gib(kv)) GiB against \(gib(capacity)) GiB available")
+                }
+            case let .invalidParallelism(field, _, _):
+                switch field {
+                case "pipeline_parallel": skip(SkipReason.layers)
+                case "expert_parallel": skip(SkipReason.experts)
+                case "tensor_parallel": skip(SkipReason.heads)
+                default: skip(SkipReason.other)
+                }
+            default:
+                skip(SkipReason.other)
+            }
+        }
+
+        func gib(_ mib: Double) -> String {
+            let value = (mib / 1024 * 100).rounded() / 100
+            return "\(value)"
+        }
+
+        mutating func finish() -> Result {
+            var ranked = Comparison.stableSorted(feasible, by: ranksBefore)
+            markPareto(&ranked)
+            var explanation: String?
+            if ranked.isEmpty {
+                explanation = explain()
+            }
+            return Result(candidates: ranked, layoutsConsidered: layoutsConsidered, skipped: skipped,
+                          estimatesEvaluated: estimates, droppedByTargets: dropped, explanation: explanation)
+        }
+
+        func explain() -> String {
+            if bestTTFT == nil {
+                if let closest = closestToFitting {
+                    return "no layout fits in memory on \(options.devices) x \(options.hardware.name) "
+                        + "(\(options.hardware.memoryGiB) GiB each): the closest, \(closest.text)"
+                }
+                return "no layout of \(options.model.name) can run on \(options.devices) device(s): "
+                    + skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
+            }
+            var reasons: [String] = []
+            if let limit = options.maxTTFTMs, let best = bestTTFT, best.ms > limit {
+                reasons.append("max-ttft-ms \(limit): the lowest TTFT of any fitting configuration is "
+                    + "\((best.ms * 100).rounded() / 100) ms (\(best.text))")
+            }
+            if let limit = options.maxTPOTMs, let best = bestTPOT, best.ms > limit {
+                reasons.append("max-tpot-ms \(limit): the lowest TPOT of any fitting configuration is "
+                    + "\((best.ms * 1000).rounded() / 1000) ms (\(best.text))")
+            }
+            if reasons.isEmpty {
+                reasons.append("no single configuration meets max-ttft-ms and max-tpot-ms together")
+            }
+            return "no configuration meets the latency targets: " + reasons.joined(separator: "; ")
+        }
+
+        /// The objective, then deterministic tie-breakers: fewer devices, smaller TP, PP, EP,
+        /// precision order as given, smaller batch.
+        func ranksBefore(_ a: Candidate, _ b: Candidate) -> Bool {
+            switch options.objective {
+            case .throughput:
+                if a.throughputTokensPerSecond != b.throughputTokensPerSecond { return a.throughputTokensPerSecond > b.throughputTokensPerSecond }
+            case .throughputPerDevice:
+                if a.throughputPerDevice != b.throughputPerDevice { return a.throughputPerDevice > b.throughputPerDevice }
+            case .latency:
+                if a.requestLatencyMs != b.requestLatencyMs { return a.requestLatencyMs < b.requestLatencyMs }
+            }
+            let keyA = (a.devices, a.layout.tensor, a.layout.pipeline, a.layout.expert)
+            let keyB = (b.devices, b.layout.tensor, b.layout.pipeline, b.layout.expert)
+            if keyA != keyB { return keyA < keyB }
+            let orderA = options.precisions.firstIndex(of: a.precision) ?? 0
+            let orderB = options.precisions.firstIndex(of: b.precision) ?? 0
+            if orderA != orderB { return orderA < orderB }
+            return a.batchSize < b.batchSize
+        }
+
+        /// Marks the Pareto frontier of throughput per device (higher is better) against TPOT (lower is better).
+        func markPareto(_ candidates: inout [Candidate]) {
+            let order = candidates.indices.sorted {
+                candidates[$0].tpotMs != candidates[$1].tpotMs ? candidates[$0].tpotMs < candidates[$1].tpotMs
+                    : candidates[$0].throughputPerDevice > candidates[$1].throughputPerDevice
+            }
+            var bestSoFar = -Double.infinity
+            var start = 0
+            while start < order.count {
+                var end = start
+                while end < order.count, candidates[order[end]].tpotMs == candidates[order[start]].tpotMs { end += 1 }
+                let groupBest = candidates[order[start]].throughputPerDevice
+                if groupBest > bestSoFar {
+                    for position in start..<end where candidates[order[position]].throughputPerDevice == groupBest {
+                        candidates[order[position]].isPareto = true
+                    }
+                    bestSoFar = groupBest
+                }
+                start = end
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+public import PlannerCore
+
+extension Inputs {
+    /// Keys of a comparison file's top level; `model`, `batch_size`, `input_tokens`, `output_tokens`
+    /// (and any other estimate parameter) are shared defaults that each configuration may override.
+    public static let comparisonTopKeys = ["configurations", "configs"] + estimateParameterKeys
+    /// Keys of one configuration.
+    public static let comparisonConfigurationKeys = ["name"] + estimateParameterKeys
+    /// Estimate parameters accepted in configuration files (the Python API's names).
+    public static let estimateParameterKeys = ["model", "batch_size", "beam_size", "input_tokens", "output_tokens", "hardware",
+                                               "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
+                                               "profile"]
+
+    /// Parses a comparison document (the `compare_performance_configurations` inputs as a file):
+    /// `{model, batch_size, input_tokens, output_tokens, ..., configurations: [{name, hardware, tensor_parallel, ...}]}`.
+    ///
+    /// A configuration whose fields are invalid (unknown hardware, bad bits, ...) becomes a failed
+    /// entry, kept in the comparison; a malformed document (not an object, no configurations, unknown
+    /// keys) throws.
+    public static func comparison(_ document: JSONValue, source: String) throws(PlannerError)
+        -> [(name: String, request: Result<EstimateRequest, PlannerError>)] {
+        guard let members = document.objectMembers else {
+            throw .malformedInput(source: source, reason: "expected an object with `configurations`, found \(document.typeName)")
+        }
+        for (key, _) in members where !comparisonTopKeys.contains(key) {
+            throw .invalidValue(field: key, value: key, allowed: "the keys \(comparisonTopKeys.joined(separator: ", "))")
+        }
+        guard let list = (document["configurations"] ?? document["configs"])?.arrayValue, !list.isEmpty else {
+            throw .missingField(field: "configurations", context: "\(source) (a non-empty list of configurations)")
+        }
+        var shared = members.filter { $0.0 != "configurations" && $0.0 != "configs" }
+        if shared.first(where: { $0.0 == "phase" }) == nil { shared.append(("phase", .string("e2e"))) }
+        var result: [(name: String, request: Result<EstimateRequest, PlannerError>)] = []
+        for (index, item) in list.enumerated() {
+            guard let fields = item.objectMembers else {
+                throw .malformedInput(source: source, reason: "configurations[\(index)] must be an object, found \(item.typeName)")
+            }
+            for (key, _) in fields where !comparisonConfigurationKeys.contains(key) {
+                throw .invalidValue(field: "configurations[\(index)].\(key)", value: key,
+                                    allowed: "the keys \(comparisonConfigurationKeys.joined(separator: ", "))")
+            }
+            let name = item["name"]?.stringValue ?? "unnamed_config"
+            var merged = shared.filter { key, _ in !fields.contains { $0.0 == key } }
+            merged += fields.filter { $0.0 != "name" }
+            let request = Result { () throws(PlannerError) -> EstimateRequest in
+                try estimateCase(.object(merged), index: index).request
+            }
+            result.append((name, request))
+        }
+        return result
+    }
+}
