@@ -23,6 +23,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // MARK: - Engine (pure: no dependencies, no I/O, no clock, no randomness)
@@ -39,10 +40,22 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         .target(name: "ZeroMQ", dependencies: ["CZeroMQ"], swiftSettings: swiftSettings),
 
+        // MARK: - Distributed sweeps
+        .target(
+            name: "PlannerWire",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlannerCluster",
+            dependencies: ["PlannerCore", "PlannerFormats", "PlannerWire", "ZeroMQ"],
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: - Executable
         .executableTarget(
             name: "PlannerCLI",
-            dependencies: ["PlannerCore", "PlannerFormats", argumentParser],
+            dependencies: ["PlannerCore", "PlannerFormats", "PlannerCluster", argumentParser],
             swiftSettings: swiftSettings
         ),
 
@@ -55,6 +68,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PlannerClusterTests",
+            dependencies: ["PlannerCluster", "PlannerCore", "PlannerFormats", "PlannerWire"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "PlannerCLITests",
             dependencies: ["PlannerCLI", "PlannerCore", "PlannerFormats"],

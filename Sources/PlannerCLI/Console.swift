@@ -10,6 +10,11 @@ enum Console {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
+    /// Rewrites the progress line on standard error (`final` ends it with a newline).
+    static func progress(_ line: String, final: Bool) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (final ? "\n" : "")).utf8))
+    }
+
     /// Reads a whole text file, or standard input for `-`.
     static func readText(_ path: String, field: String) throws -> String {
         if path == "-" {

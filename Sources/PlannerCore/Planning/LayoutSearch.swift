@@ -135,24 +135,11 @@ public enum LayoutSearch {
             throw .invalidValue(field: "batch-sizes", value: sizes.map(String.init).joined(separator: ","),
                                 allowed: "'auto' or a comma-separated list of integers >= 1")
         }
-        for (field, value) in [("max-ttft-ms", options.maxTTFTMs), ("max-tpot-ms", options.maxTPOTMs)] {
-            if let value, !(value.isFinite && value > 0) {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive number of milliseconds")
-            }
-        }
+        try LatencyTargets(maxTTFTMs: options.maxTTFTMs, maxTPOTMs: options.maxTPOTMs)
+            .validate(ttftField: "max-ttft-ms", tpotField: "max-tpot-ms")
         if options.maxBatchSize < 1 {
             throw .invalidValue(field: "max-batch-size", value: "\(options.maxBatchSize)", allowed: "an integer >= 1")
         }
-    }
-
-    /// Skip reasons, as counted in ``Result/skipped``.
-    public enum SkipReason {
-        public static let heads = "tensor_parallel x expert_parallel does not divide the attention heads"
-        public static let experts = "expert_parallel does not divide the experts"
-        public static let layers = "pipeline_parallel cannot split the layers"
-        public static let memory = "does not fit in memory at batch 1"
-        public static let batchMemory = "batch size does not fit in memory"
-        public static let other = "rejected by the estimator"
     }
 }
 
@@ -182,8 +169,7 @@ extension LayoutSearch {
                     for pipeline in 1...(budget / (tensor * expert)) {
                         layoutsConsidered += 1
                         let layout = Parallelism(tensor: tensor, pipeline: pipeline, expert: expert)
-                        if model.numAttentionHeads % (tensor * expert) != 0 { skip(SkipReason.heads); continue }
-                        if model.isMoE && model.numExperts % expert != 0 { skip(SkipReason.experts); continue }
+                        if let reason = SkipReason.structural(model: model, layout: layout) { skip(reason); continue }
                         for precision in options.precisions {
                             explore(layout, precision: precision)
                         }
@@ -195,6 +181,10 @@ extension LayoutSearch {
         mutating func skip(_ reason: String, count: Int = 1) { skipped[reason, default: 0] += count }
 
         func request(_ layout: Parallelism, _ precision: Precision, batch: Int) -> EstimateRequest {
+            Self.request(options, layout, precision, batch: batch)
+        }
+
+        static func request(_ options: Options, _ layout: Parallelism, _ precision: Precision, batch: Int) -> EstimateRequest {
             EstimateRequest(
                 model: options.model, hardware: options.hardware, batchSize: batch, beamSize: 1, inputTokens: options.inputTokens,
                 outputTokens: options.outputTokens, precision: precision, parallelism: layout, profile: options.profile)
@@ -248,48 +238,27 @@ extension LayoutSearch {
             }
         }
 
-        /// Whether `batch` fits (and, with `requireTargets`, meets the latency targets), using the cache.
-        mutating func accepts(_ layout: Parallelism, _ precision: Precision, batch: Int, requireTargets: Bool,
-                              cache: inout [Int: EndToEndEstimate]) -> Bool {
-            if let cached = cache[batch] { return !requireTargets || meetsTargets(cached) }
-            guard case let .success(estimate) = evaluate(layout, precision, batch: batch) else { return false }
-            cache[batch] = estimate
-            return !requireTargets || meetsTargets(estimate)
-        }
-
-        /// The largest batch in 1...limit that fits (and, with `requireTargets`, meets the targets),
-        /// assuming both are monotone in the batch size; 0 when batch 1 does not qualify.
+        /// The largest batch up to `limit` that fits (and, with `requireTargets`, meets the targets); 0 if none.
         mutating func largestBatch(_ layout: Parallelism, _ precision: Precision, cache: inout [Int: EndToEndEstimate],
                                    upTo limit: Int? = nil, requireTargets: Bool) -> Int {
-            let cap = min(limit ?? options.maxBatchSize, options.maxBatchSize)
-            guard accepts(layout, precision, batch: 1, requireTargets: requireTargets, cache: &cache) else { return 0 }
-            var good = 1
-            var bad = cap + 1
-            var probe = 2
-            while probe <= cap {
-                if accepts(layout, precision, batch: probe, requireTargets: requireTargets, cache: &cache) {
-                    good = probe
-                    probe *= 2
-                } else {
-                    bad = probe
-                    break
-                }
-            }
-            if probe > cap && good < cap {
-                if accepts(layout, precision, batch: cap, requireTargets: requireTargets, cache: &cache) { return cap }
-                bad = cap
-            }
-            while bad - good > 1 {
-                let middle = good + (bad - good) / 2
-                if accepts(layout, precision, batch: middle, requireTargets: requireTargets, cache: &cache) { good = middle } else { bad = middle }
-            }
-            return good
+            var evaluations = 0
+            let options = self.options
+            let request = { (batch: Int) in Self.request(options, layout, precision, batch: batch) }
+            let found = BatchSearch.largest(
+                limit: min(limit ?? options.maxBatchSize, options.maxBatchSize), cache: &cache,
+                evaluate: { batch in
+                    evaluations += 1
+                    return try? Estimator.endToEnd(request(batch), operators: false)
+                },
+                accept: { estimate in !requireTargets || Self.meets(options, estimate) })
+            estimates += evaluations
+            return found ?? 0
         }
 
-        func meetsTargets(_ estimate: EndToEndEstimate) -> Bool {
-            if let limit = options.maxTTFTMs, estimate.ttftMs > limit { return false }
-            if let limit = options.maxTPOTMs, estimate.averageTPOTMs > limit { return false }
-            return true
+        func meetsTargets(_ estimate: EndToEndEstimate) -> Bool { Self.meets(options, estimate) }
+
+        static func meets(_ options: Options, _ estimate: EndToEndEstimate) -> Bool {
+            LatencyTargets(maxTTFTMs: options.maxTTFTMs, maxTPOTMs: options.maxTPOTMs).areMet(by: estimate)
         }
 
         func makeCandidate(_ layout: Parallelism, _ precision: Precision, batch: Int, estimate: EndToEndEstimate) -> Candidate {
@@ -316,23 +285,13 @@ extension LayoutSearch {
         }
 
         mutating func classify(_ error: PlannerError, layout: Parallelism, precision: Precision) {
-            switch error {
-            case let .doesNotFit(capacity, weights, kv, _):
-                skip(SkipReason.memory)
+            skip(SkipReason.classify(error, atBatchOne: true))
+            if case let .doesNotFit(capacity, weights, kv, _) = error {
                 let ratio = (weights + kv) / capacity
                 if closestToFitting == nil || ratio < closestToFitting?.ratio ?? .infinity {
                     closestToFitting = (ratio, "\(Self.describe(layout, precision, batch: 1)) needs weights \(gib(weights)) GiB + KV cache "
                         + "\(gib(kv)) GiB against \(gib(capacity)) GiB available")
                 }
-            case let .invalidParallelism(field, _, _):
-                switch field {
-                case "pipeline_parallel": skip(SkipReason.layers)
-                case "expert_parallel": skip(SkipReason.experts)
-                case "tensor_parallel": skip(SkipReason.heads)
-                default: skip(SkipReason.other)
-                }
-            default:
-                skip(SkipReason.other)
             }
         }
 

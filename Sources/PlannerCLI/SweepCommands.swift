@@ -1,0 +1,284 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import PlannerCluster
+import PlannerCore
+import PlannerFormats
+import ZeroMQ
+
+/// Output options shared by `planner sweep` and `planner coordinate`.
+struct SweepOutputOptions: ParsableArguments {
+    @Flag(help: "Print the final ranking as a JSON array (configuration fields plus ttft, average_tpot, total_throughput).")
+    var json = false
+    @Option(help: "Write every ranked configuration to this JSONL file (overrides the spec's `out`; meant for `top: all`).")
+    var out: String?
+    @Option(help: "Write a Markdown report to this file.")
+    var report: String?
+    @Flag(inversion: .prefixedNo, help: "Show progress on standard error (default: only when it is a terminal).")
+    var progress: Bool?
+    @Option(help: "Configurations per task (default: about 64 tasks, at most 20,000 per task).")
+    var chunkSize: Int?
+
+    var showProgress: Bool { progress ?? (isatty(2) == 1) }
+
+    func loadJob(_ path: String) throws -> SweepJob {
+        let text = try Console.readText(path, field: "sweep specification")
+        if let chunkSize, chunkSize < 1 { throw CLIError.message("invalid --chunk-size \(chunkSize): allowed an integer >= 1") }
+        do {
+            return try SweepJob(text: text, source: path, chunkSize: chunkSize)
+        } catch {
+            throw CLIError.message("invalid sweep specification '\(path)': \(error)")
+        }
+    }
+
+    /// Prints the ranking and writes the report.
+    func emit(_ totals: SweepTotals, job: SweepJob, poisoned: [Int]) throws {
+        if json {
+            print(SweepOutput.rankingJSON(totals, space: job.space).serialized(indent: 2))
+        } else {
+            print("\(job.space.count) configurations, \(totals.ranked) ranked; skipped: "
+                + (totals.skipped.isEmpty ? "none" : totals.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")))
+            print(SweepOutput.rankingTable(totals, space: job.space))
+        }
+        if let report {
+            let text = SweepOutput.markdownReport(totals, space: job.space, sweepID: job.sweepID, poisonedTasks: poisoned)
+            guard FileManager.default.createFile(atPath: report, contents: Data(text.utf8)) else {
+                throw CLIError.message("cannot write report '\(report)'")
+            }
+        }
+    }
+
+    func outputPath(_ job: SweepJob) -> String? { out ?? job.document.outPath }
+}
+
+extension Planner {
+    /// `planner sweep SPEC`: the whole sweep in this process (the reference result).
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Evaluate a sweep specification (YAML or JSON) on this machine's cores and rank by throughput.")
+
+        @Argument(help: "Sweep specification file (- for standard input).") var spec: String
+        @Option(help: "Threads (default: all cores).") var threads: Int?
+        @OptionGroup var output: SweepOutputOptions
+
+        func run() throws {
+            try reportingErrors {
+                let job = try output.loadJob(spec)
+                let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+                if threadCount < 1 { throw CLIError.message("invalid --threads \(threadCount): allowed an integer >= 1") }
+                var writer: FileHandle?
+                if let path = output.outputPath(job) {
+                    guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                        throw CLIError.message("cannot write '\(path)'")
+                    }
+                    writer = handle
+                }
+                let started = DispatchTime.now().uptimeNanoseconds
+                let showProgress = output.showProgress
+                let totals = LocalSweep.run(job, threads: threadCount, progress: { done, total, evaluated in
+                    guard showProgress else { return }
+                    let seconds = max(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 0.001)
+                    let rate = Double(evaluated) / seconds
+                    let eta = rate > 0 ? Int(Double(job.space.count - evaluated) / rate) : 0
+                    Console.progress("tasks \(done)/\(total), \(Int(rate)) configurations/s, threads \(threadCount), ETA \(eta)s", final: done == total)
+                }, onEntries: { entries in
+                    let lines = entries.map { SweepOutput.jsonLine($0, space: job.space) }.joined(separator: "\n") + "\n"
+                    writer?.write(Data(lines.utf8))
+                })
+                try writer?.close()
+                try output.emit(totals, job: job, poisoned: [])
+            }
+        }
+    }
+
+    /// `planner coordinate SPEC`: serve the sweep to workers over ZeroMQ.
+    struct Coordinate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Split a sweep into tasks for ZeroMQ workers, merge their results, rank by throughput.",
+            discussion: """
+                Without --bind it binds loopback on an ephemeral port and starts --local-workers worker processes \
+                (default: one per core), so on one machine it just works. With --bind, remote workers \
+                (`planner worker --connect tcp://HOST:PORT`) join at any time; a non-loopback bind needs CURVE keys \
+                (--curve-secret-file, --allow-keys) or --insecure. The ranking is byte-identical to `planner sweep`.
+                """)
+
+        @Argument(help: "Sweep specification file.") var spec: String
+        @Option(help: "Endpoint to bind, e.g. tcp://*:5555 (default: loopback, ephemeral port).") var bind: String?
+        @Option(help: "Worker processes to start on this machine (default: cores without --bind, 0 with it).") var localWorkers: Int?
+        @Option(help: "Threads per local worker (default: 1).") var localWorkerThreads: Int?
+        @Option(help: "Journal of completed tasks (default: <spec>.journal).") var journal: String?
+        @Flag(help: "Continue from the journal of an interrupted run of the same sweep.") var resume = false
+        @Option(help: "File holding this coordinator's CURVE secret key (Z85; see `planner keys generate`).") var curveSecretFile: String?
+        @Option(help: "Folder of allowed worker public keys (*.pub) or one .pub file.") var allowKeys: String?
+        @Flag(help: "Allow a non-loopback bind without CURVE (unauthenticated, unencrypted).") var insecure = false
+        @Option(help: "Heartbeat interval in ms (workers are dead after 5 missed).") var heartbeatMs: Int = 1000
+        @Option(help: "Minimum task lease in ms before a stalled task is handed out again.") var leaseMs: Int = 60_000
+        @Flag(help: "Log worker joins, losses and refusals on standard error.") var verbose = false
+        @OptionGroup var output: SweepOutputOptions
+
+        func run() throws {
+            try reportingErrors {
+                let job = try output.loadJob(spec)
+                var options = Coordinator.Options()
+                options.bind = bind
+                options.localWorkers = localWorkers ?? (bind == nil ? ProcessInfo.processInfo.activeProcessorCount : 0)
+                if options.localWorkers < 0 { throw CLIError.message("invalid --local-workers \(options.localWorkers): allowed an integer >= 0") }
+                if bind == nil && options.localWorkers == 0 {
+                    throw CLIError.message("--local-workers 0 without --bind: no worker could ever join")
+                }
+                options.localWorkerThreads = localWorkerThreads ?? 1
+                options.journalPath = journal ?? (spec == "-" ? nil : spec + ".journal")
+                options.resume = resume
+                options.outPath = output.outputPath(job)
+                options.insecure = insecure
+                options.heartbeatMs = Int64(max(heartbeatMs, 10))
+                options.minimumLeaseMs = Int64(max(leaseMs, 10))
+                options.progress = output.showProgress
+                if let curveSecretFile {
+                    options.curveSecretKey = try KeyFiles.readSecret(curveSecretFile)
+                    guard let allowKeys else { throw CLIError.message("--curve-secret-file needs --allow-keys (worker public keys)") }
+                    options.allowedWorkerKeys = try KeyFiles.readPublicKeys(allowKeys)
+                } else if allowKeys != nil {
+                    throw CLIError.message("--allow-keys needs --curve-secret-file")
+                }
+                let verbose = self.verbose
+                let coordinator = try Coordinator(job: job, options: options, log: { line in if verbose { Console.error(line) } })
+                let outcome = try coordinator.run()
+                if verbose {
+                    Console.error("done: \(outcome.workersSeen) worker(s); duplicates \(outcome.duplicateResults); re-dispatched "
+                        + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages); refused \(outcome.refusedWorkers)")
+                }
+                try output.emit(outcome.totals, job: job, poisoned: outcome.poisonedTasks)
+                if !outcome.poisonedTasks.isEmpty {
+                    Console.error("error: \(outcome.poisonedTasks.count) task(s) failed \(Scheduler.Configuration().maxAttempts) times and were given up")
+                    throw ExitCode(2)
+                }
+            }
+        }
+    }
+
+    /// `planner worker --connect tcp://HOST:PORT`.
+    struct WorkerCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "worker",
+            abstract: "Evaluate sweep tasks for a coordinator; reconnects with backoff, exits cleanly on SIGTERM.")
+
+        @Option(help: "Coordinator endpoint, e.g. tcp://head-node:5555.") var connect: String
+        @Option(help: "Tasks evaluated at once (default: all cores).") var threads: Int?
+        @Option(help: "The coordinator's CURVE public key (Z85, or a .pub file).") var serverKey: String?
+        @Option(help: "File holding this worker's CURVE secret key (Z85).") var curveSecretFile: String?
+        @Option(help: "Worker name in the coordinator's logs (default: host/pid).") var name: String?
+        @Option(help: "Heartbeat interval in ms.") var heartbeatMs: Int = 1000
+        @Flag(help: "Exit when the coordinator says the sweep is done (instead of waiting for the next).") var exitWhenDone = false
+        @Flag(help: "Log connections on standard error.") var verbose = false
+
+        func run() throws {
+            try reportingErrors {
+                let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+                if threadCount < 1 { throw CLIError.message("invalid --threads \(threadCount): allowed an integer >= 1") }
+                let hostName = ProcessInfo.processInfo.hostName
+                var options = Worker.Options(endpoint: connect, threads: threadCount,
+                                             workerID: name ?? "\(hostName)/\(ProcessInfo.processInfo.processIdentifier)")
+                options.heartbeatMs = Int64(max(heartbeatMs, 10))
+                options.exitWhenDone = exitWhenDone
+                switch (serverKey, curveSecretFile) {
+                case let (server?, secretFile?):
+                    options.serverKey = try KeyFiles.readPublicKeyArgument(server)
+                    options.keyPair = try CurveKeyPair(secretKey: try KeyFiles.readSecret(secretFile))
+                case (nil, nil):
+                    if let secret = ProcessInfo.processInfo.environment["PLANNER_WORKER_SECRET_KEY"],
+                       let server = ProcessInfo.processInfo.environment["PLANNER_SERVER_KEY"] {
+                        options.serverKey = server
+                        options.keyPair = try CurveKeyPair(secretKey: secret)
+                    }
+                default:
+                    throw CLIError.message("--server-key and --curve-secret-file go together")
+                }
+                let worker = try Worker(options: options)
+                signal(SIGTERM, SIG_IGN)
+                signal(SIGINT, SIG_IGN)
+                let sources = [SIGTERM, SIGINT].map { number in
+                    let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                    source.setEventHandler { worker.requestStop() }
+                    source.resume()
+                    return source
+                }
+                let verbose = self.verbose
+                let exit = try worker.run(log: { line in if verbose { Console.error(line) } })
+                sources.forEach { $0.cancel() }
+                if case let .refused(reason) = exit {
+                    Console.error("error: \(reason)")
+                    throw ExitCode(3)
+                }
+            }
+        }
+    }
+
+    /// `planner keys generate`.
+    struct Keys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Manage CURVE keys for coordinator and workers.", subcommands: [Generate.self])
+
+        struct Generate: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Write NAME.key (secret, mode 0600) and NAME.pub (public) into a folder.")
+
+            @Option(help: "Key name (file stem).") var name: String
+            @Option(help: "Folder to write into.") var dir = "."
+            @Flag(help: "Replace existing files.") var force = false
+
+            func run() throws {
+                try reportingErrors {
+                    let pair = try CurveKeyPair.generate()
+                    let secretPath = (dir as NSString).appendingPathComponent("\(name).key")
+                    let publicPath = (dir as NSString).appendingPathComponent("\(name).pub")
+                    for path in [secretPath, publicPath] where FileManager.default.fileExists(atPath: path) && !force {
+                        throw CLIError.message("'\(path)' exists; use --force to replace it")
+                    }
+                    guard FileManager.default.createFile(atPath: secretPath, contents: Data((pair.secretKey + "\n").utf8),
+                                                         attributes: [.posixPermissions: 0o600]),
+                          FileManager.default.createFile(atPath: publicPath, contents: Data((pair.publicKey + "\n").utf8))
+                    else { throw CLIError.message("cannot write keys into '\(dir)'") }
+                    print("wrote \(secretPath) (secret, keep private) and \(publicPath) (public: \(pair.publicKey))")
+                }
+            }
+        }
+    }
+}
+
+/// Reading CURVE key files.
+enum KeyFiles {
+    static func readSecret(_ path: String) throws -> String {
+        let key = try Console.readText(path, field: "CURVE secret key").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard key.count == 40, Z85.decode(key) != nil else {
+            throw CLIError.message("'\(path)' does not hold a CURVE secret key (40 Z85 characters)")
+        }
+        return key
+    }
+
+    /// A public key given inline (40 Z85 characters) or as a .pub file.
+    static func readPublicKeyArgument(_ value: String) throws -> String {
+        if value.count == 40, Z85.decode(value) != nil { return value }
+        return try readPublicKey(value)
+    }
+
+    static func readPublicKey(_ path: String) throws -> String {
+        let key = try Console.readText(path, field: "CURVE public key").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard key.count == 40, Z85.decode(key) != nil else {
+            throw CLIError.message("'\(path)' does not hold a CURVE public key (40 Z85 characters)")
+        }
+        return key
+    }
+
+    /// Every *.pub in a folder, or one file.
+    static func readPublicKeys(_ path: String) throws -> Set<String> {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CLIError.message("--allow-keys '\(path)' does not exist")
+        }
+        if !isDirectory.boolValue { return [try readPublicKey(path)] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".pub") }.sorted()
+        if names.isEmpty { throw CLIError.message("--allow-keys '\(path)' holds no .pub file") }
+        return Set(try names.map { try readPublicKey((path as NSString).appendingPathComponent($0)) })
+    }
+}

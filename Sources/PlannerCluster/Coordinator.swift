@@ -1,0 +1,355 @@
+import Foundation
+import PlannerCore
+import PlannerFormats
+import PlannerWire
+import ZeroMQ
+
+/// `planner coordinate`: serves a sweep's tasks to workers over one ROUTER socket, merges their
+/// results exactly once per task, and journals progress for `--resume`.
+///
+/// Everything runs on the calling thread: the socket, the ``Scheduler`` state machine, merging and
+/// journaling (each is cheap next to the workers' computation).
+public final class Coordinator {
+    /// How to run.
+    public struct Options: Sendable {
+        /// Endpoint to bind; nil binds loopback on an ephemeral port (the embedded default).
+        public var bind: String?
+        /// Worker processes to start on this machine (`planner worker --connect <endpoint> --exit-when-done`).
+        public var localWorkers = 0
+        /// Threads per local worker (nil: the worker's default).
+        public var localWorkerThreads: Int?
+        /// The planner executable used for local workers.
+        public var executable = "/proc/self/exe"
+        /// Journal file for `--resume`; nil disables journaling.
+        public var journalPath: String?
+        public var resume = false
+        /// JSONL file for every ranked configuration (when the spec keeps `all`).
+        public var outPath: String?
+        /// CURVE: the coordinator's secret key (Z85) and the allowed worker public keys.
+        public var curveSecretKey: String?
+        public var allowedWorkerKeys: Set<String> = []
+        /// Allow binding a non-loopback address without CURVE.
+        public var insecure = false
+        public var heartbeatMs: Int64 = 1000
+        public var liveness: Int64 = 5
+        /// Minimum task lease before a stalled task is handed out again.
+        public var minimumLeaseMs: Int64 = 60_000
+        /// Print progress to standard error.
+        public var progress = false
+
+        public init() {}
+    }
+
+    /// What a finished run produced.
+    public struct Outcome: Sendable {
+        public var totals: SweepTotals
+        public var poisonedTasks: [Int]
+        public var endpoint: String
+        public var malformedMessages: Int
+        public var duplicateResults: Int
+        public var redispatchedTasks: Int
+        public var refusedWorkers: Int
+        public var workersSeen: Int
+    }
+
+    private let job: SweepJob
+    private let options: Options
+    private let log: @Sendable (String) -> Void
+    private var scheduler: Scheduler
+    private var totals: SweepTotals
+    private var journal: Journal?
+    private var outHandle: FileHandle?
+    private var malformed = 0
+    private var refused = 0
+    private var seen: Set<[UInt8]> = []
+    private var children: [Process] = []
+    private let epoch = UInt64(DispatchTime.now().uptimeNanoseconds)
+    private let started = DispatchTime.now().uptimeNanoseconds
+    private var lastProgressMs: Int64 = 0
+    /// The bound endpoint, once ``run()`` has bound it (for tests and logs).
+    public private(set) var endpoint = ""
+
+    /// - Parameter log: receives one line per notable event (joins, deaths, refusals).
+    public init(job: SweepJob, options: Options, log: @escaping @Sendable (String) -> Void) throws {
+        self.job = job
+        self.options = options
+        self.log = log
+        var configuration = Scheduler.Configuration()
+        configuration.heartbeatMs = options.heartbeatMs
+        configuration.liveness = options.liveness
+        configuration.minimumLeaseMs = options.minimumLeaseMs
+        var completed: Set<Int> = []
+        var totals = SweepTotals(rankingSize: job.space.spec.rankingSize)
+        if let path = options.journalPath {
+            if options.resume {
+                let replay = try Journal.replay(path: path, job: job)
+                completed = replay.completed
+                totals = replay.totals
+                if !completed.isEmpty { log("resuming: \(completed.count) task(s) already complete in \(path)") }
+            }
+            journal = try Journal(path: path, job: job, resume: options.resume)
+        }
+        self.totals = totals
+        scheduler = Scheduler(count: job.space.count, chunkSize: job.chunkSize, completed: completed, configuration: configuration)
+        if let outPath = options.outPath {
+            let manager = FileManager.default
+            if !(options.resume && manager.fileExists(atPath: outPath)) {
+                guard manager.createFile(atPath: outPath, contents: nil) else { throw ClusterError.io("cannot create '\(outPath)'") }
+            }
+            guard let handle = FileHandle(forWritingAtPath: outPath) else { throw ClusterError.io("cannot open '\(outPath)'") }
+            handle.seekToEndOfFile()
+            outHandle = handle
+        }
+    }
+
+    /// Binds, starts local workers, serves tasks until every task is complete or poisoned, then
+    /// tells the workers the sweep is done.
+    public func run() throws -> Outcome {
+        let bindAddress = options.bind ?? "tcp://127.0.0.1:*"
+        if options.curveSecretKey == nil && !options.insecure && !Self.isLoopback(bindAddress) {
+            throw ClusterError.security("refusing to bind \(bindAddress) without CURVE keys: give --curve-secret-file and "
+                + "--allow-keys, or --insecure to accept unauthenticated workers")
+        }
+        let context = try ZMQContext()
+        var authenticator: ZAPAuthenticator?
+        if options.curveSecretKey != nil {
+            let zap = try ZAPAuthenticator(context: context, allowedPublicKeys: options.allowedWorkerKeys, domain: "planner")
+            try zap.start()
+            authenticator = zap
+        }
+        defer { authenticator?.stop() }
+        let router = try ZMQSocket(context, type: .router)
+        var settings: [SocketOption] = [
+            .routerMandatory(true), .routerHandover(true), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
+            .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000), .handshakeIntervalMs(5000),
+            .heartbeatIntervalMs(2000), .heartbeatTimeoutMs(6000),
+        ]
+        if let secret = options.curveSecretKey {
+            settings += [.curveServer(true), .curveSecretKey(secret), .zapDomain("planner")]
+        }
+        try router.set(settings)
+        try router.bind(bindAddress)
+        endpoint = try router.lastEndpoint()
+        log("coordinator: sweep \(job.sweepID), \(job.space.count) configurations in \(scheduler.taskCount) tasks, listening on \(endpoint)")
+        try startLocalWorkers()
+        defer { stopLocalWorkers() }
+
+        while !scheduler.isFinished {
+            let readable = try router.poll(.readable, timeoutMs: 50)
+            if readable {
+                var handled = 0
+                while handled < 1000, let message = try router.receive(dontWait: true, maxFrames: 8) {
+                    handle(message, router: router)
+                    handled += 1
+                }
+            }
+            perform(scheduler.tick(nowMs: nowMs()), router: router)
+            reportProgress(force: false)
+            try superviseLocalWorkers()
+        }
+        reportProgress(force: true)
+        var bye = Planner_Wire_V1_Bye()
+        bye.reason = .sweepDone
+        bye.text = "sweep \(job.sweepID) complete"
+        for peer in seen.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            try? router.send([peer] + WireCodec.encode(.bye(bye)), dontWait: true)
+        }
+        try? outHandle?.synchronize()
+        waitForLocalWorkers(timeoutMs: 3000)
+        return Outcome(totals: totals, poisonedTasks: scheduler.poisoned.sorted(), endpoint: endpoint, malformedMessages: malformed,
+                       duplicateResults: scheduler.duplicateResults, redispatchedTasks: scheduler.redispatched,
+                       refusedWorkers: refused, workersSeen: seen.count)
+    }
+
+    // MARK: Messages
+
+    private func handle(_ message: ZMQMessage, router: borrowing ZMQSocket) {
+        guard message.frames.count >= 2, !message.frames[0].isEmpty else { malformed += 1; return }
+        let peer = message.frames[0]
+        let decoded: WireCodec.Message
+        do {
+            decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
+        } catch {
+            malformed += 1
+            return
+        }
+        let now = nowMs()
+        switch decoded {
+        case let .hello(hello):
+            guard hello.protocolVersion == WireCodec.protocolVersion, hello.engineVersion == EngineVersion.string else {
+                refused += 1
+                var bye = Planner_Wire_V1_Bye()
+                bye.reason = .versionMismatch
+                bye.text = "refused: worker \(hello.workerID) runs protocol \(hello.protocolVersion) / engine '\(hello.engineVersion)', "
+                    + "coordinator runs protocol \(WireCodec.protocolVersion) / engine '\(EngineVersion.string)'"
+                log(bye.text)
+                send(.bye(bye), to: peer, router: router)
+                return
+            }
+            if !seen.contains(peer) { log("worker joined: \(hello.workerID) (\(hello.slots) slots, \(hello.host))") }
+            seen.insert(peer)
+            scheduler.join(peer, nowMs: now)
+            var welcome = Planner_Wire_V1_Welcome()
+            welcome.epoch = epoch
+            welcome.sweepID = job.sweepID
+            welcome.spec = Data(job.specText.utf8)
+            welcome.heartbeatMs = UInt32(clamping: options.heartbeatMs)
+            welcome.liveness = UInt32(clamping: options.liveness)
+            send(.welcome(welcome), to: peer, router: router)
+        case let .credit(credit):
+            guard scheduler.knows(peer) else { sendUnknown(to: peer, router: router); return }
+            perform(scheduler.credit(peer, n: Int(credit.n), nowMs: now), router: router)
+        case let .result(result):
+            handleResult(result, from: peer, now: now, router: router)
+        case .heartbeat:
+            if scheduler.knows(peer) { scheduler.heard(peer, nowMs: now) } else { sendUnknown(to: peer, router: router) }
+        case .bye:
+            if scheduler.knows(peer) { log("worker left: \(Self.describe(peer))") }
+            scheduler.leave(peer)
+        case .welcome, .task, .cancel, .unknown:
+            malformed += 1
+        }
+    }
+
+    private func handleResult(_ result: Planner_Wire_V1_Result, from peer: [UInt8], now: Int64, router: borrowing ZMQSocket) {
+        guard result.sweepID == job.sweepID, result.taskID < UInt64(scheduler.taskCount) else { malformed += 1; return }
+        let task = Int(result.taskID)
+        let known = scheduler.knows(peer)
+        var chunk: SweepEvaluator.Chunk?
+        if result.error.isEmpty {
+            chunk = WireMapping.chunk(result, space: job.space, expected: scheduler.range(of: task))
+            if chunk == nil { malformed += 1 }
+        } else {
+            log("task \(task) failed on \(Self.describe(peer)): \(result.error)")
+        }
+        let (verdict, actions) = scheduler.result(peer, task: task, failed: chunk == nil, nowMs: now)
+        if verdict == .accepted, let chunk {
+            totals.add(chunk)
+            do {
+                try journal?.append(task: task, chunk: chunk)
+                if let outHandle, !chunk.all.isEmpty {
+                    let lines = chunk.all.map { SweepOutput.jsonLine($0, space: job.space) }.joined(separator: "\n") + "\n"
+                    try outHandle.write(contentsOf: Data(lines.utf8))
+                }
+            } catch {
+                log("warning: cannot write journal or output: \(error)")
+            }
+        }
+        if case .failed(poisoned: true) = verdict { log("task \(task) poisoned after \(scheduler.configuration.maxAttempts) failures") }
+        perform(actions, router: router)
+        if !known { sendUnknown(to: peer, router: router) }
+    }
+
+    private func perform(_ actions: [Scheduler.Action], router: borrowing ZMQSocket) {
+        for action in actions {
+            switch action {
+            case let .dispatch(peer, taskID, attempt, start, count):
+                var task = Planner_Wire_V1_Task()
+                task.sweepID = job.sweepID
+                task.taskID = UInt64(taskID)
+                task.attempt = UInt32(clamping: attempt)
+                task.start = UInt64(start)
+                task.count = UInt64(count)
+                send(.task(task), to: peer, router: router)
+            case let .heartbeat(peer):
+                send(.heartbeat, to: peer, router: router)
+            case let .forget(peer, reason):
+                log("worker lost: \(Self.describe(peer)) (\(reason)); its tasks were re-queued")
+            }
+        }
+    }
+
+    private func send(_ message: WireCodec.Message, to peer: [UInt8], router: borrowing ZMQSocket) {
+        do {
+            try router.send([peer] + WireCodec.encode(message), dontWait: true)
+            scheduler.sent(peer, nowMs: nowMs())
+        } catch let error as ZMQError where error.isHostUnreachable || error.isAgain {
+            // Gone (or too slow to keep up): forget it; its tasks go to others.
+            scheduler.leave(peer)
+        } catch {
+            log("send failed to \(Self.describe(peer)): \(error)")
+            scheduler.leave(peer)
+        }
+    }
+
+    private func sendUnknown(to peer: [UInt8], router: borrowing ZMQSocket) {
+        var unknown = Planner_Wire_V1_Unknown()
+        unknown.epoch = epoch
+        send(.unknown(unknown), to: peer, router: router)
+    }
+
+    // MARK: Local workers
+
+    private func startLocalWorkers() throws {
+        for _ in 0..<options.localWorkers { try spawnLocalWorker() }
+    }
+
+    private func spawnLocalWorker() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.resolveExecutable(options.executable))
+        var arguments = ["worker", "--connect", endpoint, "--exit-when-done", "--heartbeat-ms", "\(options.heartbeatMs)"]
+        if let threads = options.localWorkerThreads { arguments += ["--threads", "\(threads)"] }
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            throw ClusterError.io("cannot start a local worker (\(options.executable)): \(error)")
+        }
+        children.append(process)
+    }
+
+    /// Replaces local workers that died before the sweep finished (nothing is lost: their tasks are re-queued).
+    private func superviseLocalWorkers() throws {
+        for (position, child) in children.enumerated() where !child.isRunning {
+            log("local worker \(child.processIdentifier) exited (status \(child.terminationStatus)); starting another")
+            children.remove(at: position)
+            try spawnLocalWorker()
+            return
+        }
+    }
+
+    private func waitForLocalWorkers(timeoutMs: Int) {
+        let deadline = nowMs() + Int64(timeoutMs)
+        while children.contains(where: \.isRunning) && nowMs() < deadline { usleep(20_000) }
+    }
+
+    private func stopLocalWorkers() {
+        for child in children where child.isRunning { child.terminate() }
+        for child in children { child.waitUntilExit() }
+        children = []
+    }
+
+    // MARK: Helpers
+
+    private func nowMs() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
+
+    private func reportProgress(force: Bool) {
+        guard options.progress else { return }
+        let now = nowMs()
+        guard force || now - lastProgressMs >= 1000 else { return }
+        lastProgressMs = now
+        let done = scheduler.completedCount
+        let total = scheduler.taskCount
+        let seconds = max(Double(now) / 1000, 0.001)
+        let rate = Double(totals.evaluated) / seconds
+        let remaining = Double(job.space.count - totals.evaluated)
+        let eta = rate > 0 ? Int(remaining / rate) : 0
+        let line = "tasks \(done)/\(total), \(Int(rate)) configurations/s, workers \(scheduler.workerCount), ETA \(eta)s"
+        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (force ? "\n" : "")).utf8))
+    }
+
+    static func describe(_ peer: [UInt8]) -> String { String(decoding: peer, as: UTF8.self) }
+
+    static func isLoopback(_ endpoint: String) -> Bool {
+        guard endpoint.hasPrefix("tcp://") else { return endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") }
+        let host = endpoint.dropFirst(6).split(separator: ":").dropLast().joined(separator: ":")
+        return host == "127.0.0.1" || host == "localhost" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    static func resolveExecutable(_ path: String) -> String {
+        if path == "/proc/self/exe", let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: path) { return resolved }
+        return path
+    }
+}

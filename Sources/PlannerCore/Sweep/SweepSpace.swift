@@ -1,0 +1,88 @@
+/// The configurations of a sweep, numbered `0..<count` in a fixed mixed-radix order (the last
+/// dimension varies fastest: model, hardware, bits, TP, PP, EP, batch, input, output, beam, profile).
+///
+/// `configuration(at:)` is O(dimensions) with no allocation beyond the result, so tasks can carry
+/// index ranges and the space is never materialized.
+public struct SweepSpace: Sendable, Hashable {
+    public let spec: SweepSpec
+    /// Number of configurations.
+    public let count: Int
+    private let radices: [Int]
+
+    /// One point of the space.
+    public struct Configuration: Sendable, Hashable {
+        public var index: Int
+        public var model: ModelSpec
+        public var hardware: HardwareSpec
+        public var precision: Precision
+        public var parallelism: Parallelism
+        public var batch: SweepSpec.BatchChoice
+        public var inputTokens: Int
+        public var outputTokens: Int
+        public var beamSize: Int
+        public var profile: Profile
+
+        /// The estimate request for a given batch size.
+        public func request(batchSize: Int) -> EstimateRequest {
+            EstimateRequest(model: model, hardware: hardware, batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens,
+                            outputTokens: outputTokens, precision: precision, parallelism: parallelism, profile: profile)
+        }
+    }
+
+    /// Largest space planner accepts (indices stay exact everywhere, including JSON).
+    public static let maxCount = 1 << 53
+
+    /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` when the space exceeds ``maxCount``.
+    public init(_ spec: SweepSpec) throws(PlannerError) {
+        self.spec = spec
+        let radices = [
+            spec.models.count, spec.hardware.count, spec.precisions.count, spec.tensorParallel.count, spec.pipelineParallel.count,
+            spec.expertParallel.count, spec.batchSizes.count, spec.inputTokens.count, spec.outputTokens.count, spec.beamSizes.count,
+            spec.profiles.count,
+        ]
+        var total = 1
+        for radix in radices {
+            let (product, overflow) = total.multipliedReportingOverflow(by: radix)
+            if overflow || product > Self.maxCount {
+                throw .invalidValue(field: "sweep", value: "more than 2^53 configurations", allowed: "at most 2^53 configurations")
+            }
+            total = product
+        }
+        self.radices = radices
+        self.count = total
+    }
+
+    /// The configuration at `index` (0 ..< count).
+    public func configuration(at index: Int) -> Configuration {
+        var digits = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var rest = index
+        func next(_ radix: Int) -> Int {
+            let digit = rest % radix
+            rest /= radix
+            return digit
+        }
+        digits.10 = next(radices[10]); digits.9 = next(radices[9]); digits.8 = next(radices[8]); digits.7 = next(radices[7])
+        digits.6 = next(radices[6]); digits.5 = next(radices[5]); digits.4 = next(radices[4]); digits.3 = next(radices[3])
+        digits.2 = next(radices[2]); digits.1 = next(radices[1]); digits.0 = next(radices[0])
+        return Configuration(
+            index: index, model: spec.models[digits.0], hardware: spec.hardware[digits.1], precision: spec.precisions[digits.2],
+            parallelism: Parallelism(tensor: spec.tensorParallel[digits.3], pipeline: spec.pipelineParallel[digits.4],
+                                     expert: spec.expertParallel[digits.5]),
+            batch: spec.batchSizes[digits.6], inputTokens: spec.inputTokens[digits.7], outputTokens: spec.outputTokens[digits.8],
+            beamSize: spec.beamSizes[digits.9], profile: spec.profiles[digits.10])
+    }
+
+    /// The ranking group of a configuration (empty when the spec does not group).
+    public func groupKey(of configuration: Configuration) -> String {
+        spec.groupBy.map { field in
+            switch field {
+            case .model: configuration.model.name
+            case .hardware: configuration.hardware.name
+            case .bits: configuration.precision.rawValue
+            case .input_tokens: "\(configuration.inputTokens)"
+            case .output_tokens: "\(configuration.outputTokens)"
+            case .profile: configuration.profile.rawValue
+            }
+        }.joined(separator: "|")
+    }
+}

@@ -1,0 +1,130 @@
+public import PlannerCore
+
+extension Inputs {
+    /// Keys of a sweep specification (the Python API's parameter names, plus sweep controls).
+    public static let sweepKeys = [
+        "model", "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "batch_size",
+        "input_tokens", "output_tokens", "beam_size", "profile", "max_devices", "max_ttft_ms", "max_tpot_ms", "top", "group_by",
+        "max_auto_batch", "out",
+    ]
+
+    /// A parsed sweep specification and the output file it names (for `top: all`).
+    public struct SweepDocument: Sendable {
+        public var spec: SweepSpec
+        /// JSONL file for every ranked configuration (`out:`), if given.
+        public var outPath: String?
+    }
+
+    /// Parses a sweep specification document. Every key takes a value or a list of values
+    /// (`batch_size` also `auto`; `top` a count or `all`). Unknown keys, empty lists, bad values and
+    /// unknown models or hardware are errors naming the key.
+    public static func sweepSpec(_ document: JSONValue, source: String) throws(PlannerError) -> SweepDocument {
+        guard let members = document.objectMembers else {
+            throw .malformedInput(source: source, reason: "a sweep specification is an object (mapping), found \(document.typeName)")
+        }
+        for (key, _) in members where !sweepKeys.contains(key) {
+            throw .invalidValue(field: key, value: key, allowed: "the keys \(sweepKeys.joined(separator: ", "))")
+        }
+        func list(_ key: String) -> [JSONValue]? {
+            guard let value = document[key], value != .null else { return nil }
+            return value.arrayValue ?? [value]
+        }
+        func integers(_ key: String, default fallback: [Int]) throws(PlannerError) -> [Int] {
+            guard let values = list(key) else { return fallback }
+            var result: [Int] = []
+            for value in values {
+                guard let number = value.intValue else {
+                    throw .invalidValue(field: key, value: value.serialized(), allowed: "an integer or a list of integers")
+                }
+                result.append(number)
+            }
+            return result
+        }
+        func strings(_ key: String, default fallback: [String]) throws(PlannerError) -> [String] {
+            guard let values = list(key) else { return fallback }
+            var result: [String] = []
+            for value in values {
+                guard let text = value.stringValue else {
+                    throw .invalidValue(field: key, value: value.serialized(), allowed: "a string or a list of strings")
+                }
+                result.append(text)
+            }
+            return result
+        }
+        func number(_ key: String) throws(PlannerError) -> Double? {
+            guard let value = document[key], value != .null else { return nil }
+            guard let number = value.doubleValue else {
+                throw .invalidValue(field: key, value: value.serialized(), allowed: "a number of milliseconds")
+            }
+            return number
+        }
+
+        guard list("model") != nil else { throw .missingField(field: "model", context: "sweep specification \(source)") }
+        var models: [ModelSpec] = []
+        for name in try strings("model", default: []) { models.append(try ModelCatalog.model(named: name)) }
+
+        var hardware: [HardwareSpec] = []
+        for value in list("hardware") ?? list("system_name") ?? [] { hardware.append(try Inputs.hardware(value)) }
+        if hardware.isEmpty { hardware = [HardwareCatalog.defaultHardware] }
+
+        var precisions: [Precision] = []
+        for name in try strings("bits", default: ["bf16"]) { precisions.append(try Precision.parse(name)) }
+
+        var batches: [SweepSpec.BatchChoice] = []
+        for value in list("batch_size") ?? [.int(1)] {
+            if let size = value.intValue {
+                batches.append(.fixed(size))
+            } else if value.stringValue?.lowercased() == "auto" {
+                batches.append(.auto)
+            } else {
+                throw .invalidValue(field: "batch_size", value: value.serialized(), allowed: "integers >= 1 or 'auto'")
+            }
+        }
+
+        var profiles: [Profile] = []
+        for name in try strings("profile", default: [EstimateRequest.defaultProfile.rawValue]) {
+            guard let profile = Profile(rawValue: name.lowercased()) else {
+                throw .invalidValue(field: "profile", value: name, allowed: Profile.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            profiles.append(profile)
+        }
+
+        var keep = SweepSpec.Keep.top(50)
+        if let top = document["top"], top != .null {
+            if let k = top.intValue {
+                keep = .top(k)
+            } else if top.stringValue?.lowercased() == "all" {
+                keep = .all
+            } else {
+                throw .invalidValue(field: "top", value: top.serialized(), allowed: "a positive integer or 'all'")
+            }
+        }
+
+        var groups: [SweepSpec.GroupField] = []
+        for name in try strings("group_by", default: []) {
+            guard let field = SweepSpec.GroupField(rawValue: name) else {
+                throw .invalidValue(field: "group_by", value: name,
+                                    allowed: SweepSpec.GroupField.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            groups.append(field)
+        }
+
+        let maxDevices = try integers("max_devices", default: []).first
+        let spec = SweepSpec(
+            models: models, hardware: hardware, precisions: precisions,
+            tensorParallel: try integers("tensor_parallel", default: [1]),
+            pipelineParallel: try integers("pipeline_parallel", default: [1]),
+            expertParallel: try integers("expert_parallel", default: [1]),
+            batchSizes: batches,
+            inputTokens: try integers("input_tokens", default: [2048]),
+            outputTokens: try integers("output_tokens", default: [256]),
+            beamSizes: try integers("beam_size", default: [1]),
+            profiles: profiles, maxDevices: maxDevices,
+            targets: LatencyTargets(maxTTFTMs: try number("max_ttft_ms"), maxTPOTMs: try number("max_tpot_ms")),
+            keep: keep, groupBy: groups,
+            maxAutoBatchSize: try integers("max_auto_batch", default: [1024]).first ?? 1024)
+        try spec.validate()
+        let out = try strings("out", default: []).first
+        return SweepDocument(spec: spec, outPath: out)
+    }
+}
