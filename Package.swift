@@ -75,7 +75,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PlannerCLITests",
-            dependencies: ["PlannerCLI", "PlannerCore", "PlannerFormats"],
+            dependencies: ["PlannerCLI", "PlannerCore", "PlannerFormats", "ZeroMQ", "PlannerWire", "PlannerCluster"],
             swiftSettings: swiftSettings
         ),
     ]

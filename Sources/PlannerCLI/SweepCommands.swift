@@ -171,6 +171,7 @@ extension Planner {
         @Option(help: "Heartbeat interval in ms.") var heartbeatMs: Int = 1000
         @Flag(help: "Exit when the coordinator says the sweep is done (instead of waiting for the next).") var exitWhenDone = false
         @Flag(help: "Log connections on standard error.") var verbose = false
+        @Option(help: ArgumentHelp("Extra milliseconds per task (testing aid: a slow worker).", visibility: .hidden)) var taskDelayMs = 0
 
         func run() throws {
             try reportingErrors {
@@ -181,6 +182,7 @@ extension Planner {
                                              workerID: name ?? "\(hostName)/\(ProcessInfo.processInfo.processIdentifier)")
                 options.heartbeatMs = Int64(max(heartbeatMs, 10))
                 options.exitWhenDone = exitWhenDone
+                options.taskDelayMs = max(taskDelayMs, 0)
                 switch (serverKey, curveSecretFile) {
                 case let (server?, secretFile?):
                     options.serverKey = try KeyFiles.readPublicKeyArgument(server)

@@ -120,7 +120,7 @@ public final class Coordinator {
         defer { authenticator?.stop() }
         let router = try ZMQSocket(context, type: .router)
         var settings: [SocketOption] = [
-            .routerMandatory(true), .routerHandover(true), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
+            .routerMandatory(true), .routerHandover(false), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
             .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000), .handshakeIntervalMs(5000),
             .heartbeatIntervalMs(2000), .heartbeatTimeoutMs(6000),
         ]

@@ -24,6 +24,8 @@ public final class Worker: Sendable {
         public var maxBackoffMs: Int64 = 32_000
         /// Exit after the coordinator says the sweep is done (local workers); otherwise wait for the next.
         public var exitWhenDone = false
+        /// Extra time spent on every task, ms: a testing aid that simulates a slow worker.
+        public var taskDelayMs = 0
 
         public init(endpoint: String, threads: Int, workerID: String) {
             self.endpoint = endpoint
@@ -256,6 +258,7 @@ public final class Worker: Sendable {
             if shared.withLock({ $0.stopping }) { return }
             guard let (task, job) = next else { continue }
             let started = DispatchTime.now().uptimeNanoseconds
+            if options.taskDelayMs > 0 { usleep(UInt32(min(options.taskDelayMs, 60_000)) * 1000) }
             var result: Planner_Wire_V1_Result
             if task.sweepID == job.sweepID, task.range.lowerBound >= 0, task.range.upperBound <= job.space.count, !task.range.isEmpty {
                 let chunk = job.evaluator.run(task.range)

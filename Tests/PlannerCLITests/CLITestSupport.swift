@@ -33,7 +33,7 @@ enum PlannerProcess {
         let out = Pipe()
         // Standard error goes to a file so that neither stream can fill a pipe and block the child.
         let errPath = NSTemporaryDirectory() + "planner-test-\(UUID().uuidString).stderr"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         defer { try? err.close() }
