@@ -12,7 +12,7 @@ extension Planner {
 
         @Option(help: "A JSON array of cases (the format of `planner estimate --cases`).") var cases: String
         @Option(help: "Seconds to spend timing (at least one full pass).") var seconds: Double = 3
-        @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = .genz
+        @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
         @Flag(help: "Also build the per-operator table for every estimate.") var operators = false
 
         func run() throws {
@@ -23,7 +23,7 @@ extension Planner {
                 var errors = 0
                 for (index, item) in items.enumerated() {
                     do {
-                        var parsed = try Inputs.estimateCase(item, index: index)
+                        var parsed = try Inputs.estimateCase(item, index: index, readFile: Console.readModelFile)
                         parsed.request.profile = profile
                         let phase: Phase = parsed.phase == .decode ? .decode : .prefill
                         _ = try Estimator.estimate(parsed.request, phase: phase, operators: operators)

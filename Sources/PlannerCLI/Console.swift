@@ -26,6 +26,14 @@ enum Console {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Reads a Hugging Face `config.json` (or any file the formats layer asks for) as a planner error.
+    static func readModelFile(_ path: String) throws(PlannerError) -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .malformedInput(source: path, reason: "cannot read the model config file: no such file or not readable")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// Parses a JSON file, naming the file and the position of a syntax error.
     static func readJSON(_ path: String, field: String) throws -> JSONValue {
         let text = try readText(path, field: field)

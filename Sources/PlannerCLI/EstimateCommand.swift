@@ -11,14 +11,15 @@ extension Planner {
                 Defaults are those of llm-memory-calculator: llama2_7b, batch 1, beam 1, 2048 input and 256 output \
                 tokens, bf16, the A100 80GB system {Flops 312, Memory_size 80, Memory_BW 2039, ICN 600}.
                 With --cases FILE (a JSON array in the format of genz_cases_public.json) it prints a JSON array with \
-                one object per case, in order: `id` plus the result keys, or `id` plus `error`.
+                one object per case, in order: `id` plus the result keys, or `id` plus `error`. Cases take the hardware \
+                overrides as keys (compute_efficiency, ...); the command-line overrides apply to single estimates.
                 """
         )
 
         @Argument(help: "prefill, decode or e2e (end to end). Not used with --cases.")
         var phase: Inputs.CasePhase?
 
-        @Option(help: "Model: a catalog name (see `planner models`), case-insensitive.")
+        @Option(help: "Model: a catalog name (see `planner models`, case-insensitive) or a path to a Hugging Face config.json.")
         var model = "llama2_7b"
 
         @Option(help: "Hardware name (see `planner hardware`). Default: the A100 80GB system of llm-memory-calculator.")
@@ -35,7 +36,10 @@ extension Planner {
         @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], help: "Tensor-parallel degree.") var tensorParallel = 1
         @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], help: "Pipeline-parallel degree.") var pipelineParallel = 1
         @Option(name: [.customLong("ep"), .customLong("expert-parallel")], help: "Expert-parallel degree (MoE models).") var expertParallel = 1
-        @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = .genz
+        @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var profile: Profile = EstimateRequest.defaultProfile
+        @OptionGroup(title: "Hardware figures of the default profile (override the preset's or its family's)")
+        var overrides: HardwareOverrides
         @Flag(help: "Print JSON instead of a table.") var json = false
         @Flag(help: "Include the per-operator table (why the time goes where it goes).") var breakdown = false
         @Option(help: "A JSON array of cases to estimate (use - for standard input).") var cases: String?
@@ -75,8 +79,10 @@ extension Planner {
         }
 
         private func runSingle(phase: Inputs.CasePhase) throws {
+            var spec = try resolvedHardware()
+            try overrides.apply(to: &spec)
             let request = EstimateRequest(
-                model: try ModelCatalog.model(named: model), hardware: try resolvedHardware(), batchSize: batchSize,
+                model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec, batchSize: batchSize,
                 beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens, precision: try Precision.parse(bits),
                 parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel),
                 profile: profile)
@@ -106,5 +112,33 @@ extension Planner {
 
         /// True when --profile was given on the command line (it then overrides the cases' own).
         private var profileWasGiven: Bool { CommandLine.arguments.contains { $0 == "--profile" || $0.hasPrefix("--profile=") } }
+    }
+}
+
+/// Command-line overrides of the hardware figures the `default` profile reads.
+struct HardwareOverrides: ParsableArguments {
+    @Option(help: "Hardware family: \(HardwareFamily.allCases.map(\.rawValue).joined(separator: ", ")).") var family: String?
+    @Option(help: "Achievable fraction of dense peak FLOPS, (0, 1].") var computeEfficiency: Double?
+    @Option(help: "Achievable fraction of peak memory bandwidth, (0, 1].") var memoryEfficiency: Double?
+    @Option(help: "Achievable fraction of link bandwidth for collectives, (0, 1].") var linkEfficiency: Double?
+    @Option(help: "Fixed cost of every kernel, microseconds.") var kernelOverheadUs: Double?
+    @Option(help: "Devices sharing the scale-up link (NVLink domain).") var devicesPerNode: Int?
+    @Option(help: "Per-device inter-node bandwidth, GB/s.") var interNodeBandwidth: Double?
+    @Option(help: "Inter-node hop latency, microseconds.") var interNodeLatencyUs: Double?
+    @Option(help: "Fraction of device memory the model may use, (0, 1] (default 0.9).") var usableMemoryFraction: Double?
+
+    /// Applies the given overrides to `spec` (and validates it).
+    func apply(to spec: inout HardwareSpec) throws {
+        var members: [(String, JSONValue)] = []
+        if let family { members.append(("family", .string(family))) }
+        let numbers: [(String, Double?)] = [
+            ("compute_efficiency", computeEfficiency), ("memory_efficiency", memoryEfficiency), ("link_efficiency", linkEfficiency),
+            ("kernel_overhead_us", kernelOverheadUs), ("inter_node_BW", interNodeBandwidth), ("inter_node_LL", interNodeLatencyUs),
+            ("usable_memory_fraction", usableMemoryFraction),
+        ]
+        for (key, value) in numbers { if let value { members.append((key, .double(value))) } }
+        if let devicesPerNode { members.append(("devices_per_node", .int(devicesPerNode))) }
+        if members.isEmpty { return }
+        try Inputs.applyOverrides(.object(members), to: &spec, field: "")
     }
 }

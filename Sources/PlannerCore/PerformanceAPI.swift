@@ -10,7 +10,7 @@ public enum PerformanceAPI {
     public static func estimatePrefillPerformance(
         model: String = "llama2_7b", batchSize: Int = 1, inputTokens: Int = 2048, systemName: HardwareSpec? = nil,
         bits: String = "bf16", tensorParallel: Int = 1, pipelineParallel: Int = 1, expertParallel: Int = 1,
-        profile: Profile = .genz
+        profile: Profile = EstimateRequest.defaultProfile
     ) throws(PlannerError) -> PhaseEstimate {
         let request = try makeRequest(model: model, batchSize: batchSize, beamSize: 1, inputTokens: inputTokens, outputTokens: 0,
                                       systemName: systemName, bits: bits, tensorParallel: tensorParallel,
@@ -22,7 +22,7 @@ public enum PerformanceAPI {
     public static func estimateDecodePerformance(
         model: String = "llama2_7b", batchSize: Int = 1, beamSize: Int = 1, inputTokens: Int = 2048, outputTokens: Int = 256,
         systemName: HardwareSpec? = nil, bits: String = "bf16", tensorParallel: Int = 1, pipelineParallel: Int = 1,
-        expertParallel: Int = 1, profile: Profile = .genz
+        expertParallel: Int = 1, profile: Profile = EstimateRequest.defaultProfile
     ) throws(PlannerError) -> PhaseEstimate {
         let request = try makeRequest(model: model, batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens,
                                       outputTokens: outputTokens, systemName: systemName, bits: bits, tensorParallel: tensorParallel,
@@ -34,12 +34,48 @@ public enum PerformanceAPI {
     public static func estimateEndToEndPerformance(
         model: String = "llama2_7b", batchSize: Int = 1, beamSize: Int = 1, inputTokens: Int = 2048, outputTokens: Int = 256,
         systemName: HardwareSpec? = nil, bits: String = "bf16", tensorParallel: Int = 1, pipelineParallel: Int = 1,
-        expertParallel: Int = 1, profile: Profile = .genz
+        expertParallel: Int = 1, profile: Profile = EstimateRequest.defaultProfile
     ) throws(PlannerError) -> EndToEndEstimate {
         let request = try makeRequest(model: model, batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens,
                                       outputTokens: outputTokens, systemName: systemName, bits: bits, tensorParallel: tensorParallel,
                                       pipelineParallel: pipelineParallel, expertParallel: expertParallel, profile: profile)
         return try Estimator.endToEnd(request)
+    }
+
+    /// `estimate_prefill_performance` for a model given as a ``ModelSpec`` (for example one imported
+    /// from a Hugging Face `config.json` with `PlannerFormats.HuggingFaceConfig`).
+    public static func estimatePrefillPerformance(
+        modelSpec: ModelSpec, batchSize: Int = 1, inputTokens: Int = 2048, systemName: HardwareSpec? = nil,
+        bits: String = "bf16", tensorParallel: Int = 1, pipelineParallel: Int = 1, expertParallel: Int = 1,
+        profile: Profile = EstimateRequest.defaultProfile
+    ) throws(PlannerError) -> PhaseEstimate {
+        try Estimator.prefill(makeRequest(
+            modelSpec: modelSpec, batchSize: batchSize, beamSize: 1, inputTokens: inputTokens, outputTokens: 0, systemName: systemName,
+            bits: bits, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel, expertParallel: expertParallel, profile: profile))
+    }
+
+    /// `estimate_decode_performance` for a model given as a ``ModelSpec``.
+    public static func estimateDecodePerformance(
+        modelSpec: ModelSpec, batchSize: Int = 1, beamSize: Int = 1, inputTokens: Int = 2048, outputTokens: Int = 256,
+        systemName: HardwareSpec? = nil, bits: String = "bf16", tensorParallel: Int = 1, pipelineParallel: Int = 1,
+        expertParallel: Int = 1, profile: Profile = EstimateRequest.defaultProfile
+    ) throws(PlannerError) -> PhaseEstimate {
+        try Estimator.decode(makeRequest(
+            modelSpec: modelSpec, batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens,
+            systemName: systemName, bits: bits, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel,
+            expertParallel: expertParallel, profile: profile))
+    }
+
+    /// `estimate_end_to_end_performance` for a model given as a ``ModelSpec``.
+    public static func estimateEndToEndPerformance(
+        modelSpec: ModelSpec, batchSize: Int = 1, beamSize: Int = 1, inputTokens: Int = 2048, outputTokens: Int = 256,
+        systemName: HardwareSpec? = nil, bits: String = "bf16", tensorParallel: Int = 1, pipelineParallel: Int = 1,
+        expertParallel: Int = 1, profile: Profile = EstimateRequest.defaultProfile
+    ) throws(PlannerError) -> EndToEndEstimate {
+        try Estimator.endToEnd(makeRequest(
+            modelSpec: modelSpec, batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens,
+            systemName: systemName, bits: bits, tensorParallel: tensorParallel, pipelineParallel: pipelineParallel,
+            expertParallel: expertParallel, profile: profile))
     }
 
     /// `get_hardware_config`: a catalog entry by name (case-insensitive).
@@ -88,7 +124,7 @@ public enum PerformanceAPI {
     /// total throughput, descending and stable, so failures (throughput 0) sink to the end in input order.
     public static func comparePerformanceConfigurations(
         model: String, configurations: [Configuration], batchSize: Int = 1, inputTokens: Int = 2048,
-        outputTokens: Int = 256, profile: Profile = .genz
+        outputTokens: Int = 256, profile: Profile = EstimateRequest.defaultProfile
     ) -> [Comparison] {
         let requests = configurations.enumerated().map { index, configuration in
             (name: "\(index)", request: Result { () throws(PlannerError) -> EstimateRequest in
@@ -105,6 +141,18 @@ public enum PerformanceAPI {
             named.name = configuration.name
             return Comparison(configuration: configuration, entry: named)
         }
+    }
+
+    static func makeRequest(
+        modelSpec: ModelSpec, batchSize: Int, beamSize: Int, inputTokens: Int, outputTokens: Int, systemName: HardwareSpec?,
+        bits: String, tensorParallel: Int, pipelineParallel: Int, expertParallel: Int, profile: Profile
+    ) throws(PlannerError) -> EstimateRequest {
+        EstimateRequest(
+            model: modelSpec, hardware: systemName ?? HardwareCatalog.defaultHardware,
+            batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens,
+            precision: try Precision.parse(bits),
+            parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel),
+            profile: profile)
     }
 
     static func makeRequest(

@@ -2,12 +2,15 @@
 ///
 /// GenZ's rules (and therefore planner's): compute rates are **decimal** (1 TFLOPS = 10^12 FLOP/s),
 /// while bandwidths and memory sizes are **binary** (1 GB/s = 2^30 B/s, 1 GB = 2^30 B, 1 MB = 2^20 B).
-/// Latencies are reported in milliseconds.
+/// Latencies are reported in milliseconds. The `default` profile reads bandwidths as decimal GB/s
+/// (the datasheets' unit) and keeps memory sizes binary.
 public enum Units {
     /// Bytes in one MiB (what GenZ and planner call "MB" in memory figures).
     public static let bytesPerMiB: Double = 1_048_576
     /// Bytes in one GiB (what GenZ calls "GB" for memory sizes and bandwidths).
     public static let bytesPerGiB: Double = 1_073_741_824
+    /// Bytes in one decimal GB: how datasheets state bandwidths, and how the `default` profile reads them.
+    public static let bytesPerDecimalGB: Double = 1e9
     /// FLOP/s in one TFLOPS (decimal).
     public static let flopsPerTFLOPS: Double = 1e12
     /// Seconds in one microsecond.

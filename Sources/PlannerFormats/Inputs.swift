@@ -3,8 +3,75 @@ public import PlannerCore
 /// Turns JSON documents (case files, hardware descriptions) into engine requests, with errors
 /// that name the field, the value and what is allowed.
 public enum Inputs {
-    /// Keys of a custom hardware description (GenZ's names).
-    public static let hardwareKeys = ["Flops", "Memory_size", "Memory_BW", "ICN", "ICN_LL", "real_values", "name"]
+    /// Keys of a custom hardware description: GenZ's names, then the figures only the `default` profile reads.
+    public static let hardwareKeys = ["Flops", "Memory_size", "Memory_BW", "ICN", "ICN_LL", "real_values", "name"] + overrideKeys
+
+    /// Figures of the `default` profile that a hardware description, or a case on top of a named
+    /// preset, may set: `family` (see ``HardwareFamily``), `dense_Flops` (TFLOPS), `scale_up_BW` and
+    /// `inter_node_BW` (GB/s), `inter_node_LL` and `kernel_overhead_us` (us), `devices_per_node`, and the
+    /// fractions `compute_efficiency`, `memory_efficiency`, `link_efficiency`, `usable_memory_fraction`.
+    public static let overrideKeys = [
+        "family", "dense_Flops", "scale_up_BW", "compute_efficiency", "memory_efficiency", "link_efficiency",
+        "kernel_overhead_us", "devices_per_node", "inter_node_BW", "inter_node_LL", "usable_memory_fraction",
+    ]
+
+    /// Applies the ``overrideKeys`` present in `object` to `spec` and validates the result.
+    /// - Parameter field: prefix for error messages (`hardware` or the case).
+    public static func applyOverrides(_ object: JSONValue, to spec: inout HardwareSpec, field: String) throws(PlannerError) {
+        func number(_ key: String) throws(PlannerError) -> Double? {
+            guard let entry = object[key], entry != .null else { return nil }
+            guard let number = entry.doubleValue else {
+                throw .invalidValue(field: "\(field)\(key)", value: entry.serialized(), allowed: "a number")
+            }
+            return number
+        }
+        if let entry = object["family"], entry != .null {
+            guard let name = entry.stringValue else {
+                throw .invalidValue(field: "\(field)family", value: entry.serialized(),
+                                    allowed: HardwareFamily.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            spec.family = try HardwareFamily.parse(name, field: "\(field)family")
+        }
+        if let value = try number("dense_Flops") { spec.denseFlopsTFLOPS = value }
+        if let value = try number("scale_up_BW") { spec.scaleUpGBps = value }
+        if let value = try number("compute_efficiency") { spec.computeEfficiency = value }
+        if let value = try number("memory_efficiency") { spec.memoryEfficiency = value }
+        if let value = try number("link_efficiency") { spec.linkEfficiency = value }
+        if let value = try number("kernel_overhead_us") { spec.kernelOverheadUs = value }
+        if let value = try number("inter_node_BW") { spec.interNodeGBps = value }
+        if let value = try number("inter_node_LL") { spec.interNodeLatencyUs = value }
+        if let value = try number("usable_memory_fraction") { spec.usableMemoryFraction = value }
+        if let entry = object["devices_per_node"], entry != .null {
+            guard let count = entry.intValue else {
+                throw .invalidValue(field: "\(field)devices_per_node", value: entry.serialized(), allowed: "an integer")
+            }
+            spec.devicesPerNode = count
+        }
+        try spec.validate()
+    }
+
+    /// Reads a file's text for the caller (the CLI); PlannerFormats itself does no I/O.
+    public typealias FileReader = (_ path: String) throws(PlannerError) -> String
+
+    /// Resolves a model given as a catalog name, a path to a Hugging Face `config.json` (a string
+    /// ending in `.json`, read with `readFile`) or an inline `config.json` object.
+    public static func model(_ value: JSONValue, field: String = "model", readFile: FileReader? = nil) throws(PlannerError) -> ModelSpec {
+        switch value {
+        case let .string(name):
+            if name.lowercased().hasSuffix(".json") {
+                guard let readFile else {
+                    throw .invalidValue(field: field, value: name, allowed: "a catalog model name or an inline config.json object (files cannot be read here)")
+                }
+                return try HuggingFaceConfig.modelSpec(fromJSON: try readFile(name), source: name)
+            }
+            return try ModelCatalog.model(named: name)
+        case .object:
+            return try HuggingFaceConfig.modelSpec(from: value, source: field)
+        default:
+            throw .invalidValue(field: field, value: value.serialized(),
+                                allowed: "a catalog model name, a path to a Hugging Face config.json, or a config.json object")
+        }
+    }
 
     /// Resolves hardware given as a catalog name (string) or a custom description (object):
     /// `{Flops (TFLOPS), Memory_size (GB), Memory_BW (GB/s), ICN (GB/s), ICN_LL (µs, default 1)}`.
@@ -30,12 +97,12 @@ public enum Inputs {
             if let realValues = value["real_values"], realValues.boolValue == nil {
                 throw .invalidValue(field: "\(field).real_values", value: realValues.serialized(), allowed: "true or false")
             }
-            let spec = HardwareSpec(
+            var spec = HardwareSpec(
                 name: value["name"]?.stringValue ?? "custom",
                 flopsTFLOPS: try number("Flops"), memoryGiB: try number("Memory_size"),
                 memoryBandwidthGBps: try number("Memory_BW"), interconnectGBps: try number("ICN"),
                 interconnectLatencyUs: try number("ICN_LL", default: 1))
-            try spec.validate()
+            try applyOverrides(value, to: &spec, field: "\(field).")
             return spec
         default:
             throw .invalidValue(field: field, value: value.serialized(),
@@ -58,13 +125,16 @@ public enum Inputs {
     }
 
     /// Keys a case may carry. `tags`, `pair_id`, `description` are metadata and ignored silently.
+    /// `model` may also be a path to a Hugging Face `config.json` or an inline config object; the
+    /// ``overrideKeys`` adjust the case's hardware for the `default` profile.
     public static let caseKeys = ["id", "phase", "model", "batch_size", "beam_size", "input_tokens", "output_tokens",
                                   "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
-                                  "profile"]
+                                  "profile"] + overrideKeys
     static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
 
-    /// Parses one case object. Absent fields take the performance API's defaults.
-    public static func estimateCase(_ value: JSONValue, index: Int) throws(PlannerError) -> Case {
+    /// Parses one case object. Absent fields take the performance API's defaults (profile: `default`).
+    /// - Parameter readFile: reads a `config.json` named by `model` (nil: only catalog names and inline configs).
+    public static func estimateCase(_ value: JSONValue, index: Int, readFile: FileReader? = nil) throws(PlannerError) -> Case {
         guard let members = value.objectMembers else {
             throw .invalidValue(field: "cases[\(index)]", value: value.typeName, allowed: "an object")
         }
@@ -73,15 +143,17 @@ public enum Inputs {
         guard let phase = CasePhase(rawValue: phaseName.lowercased()) else {
             throw .invalidValue(field: "phase", value: phaseName, allowed: "prefill, decode or e2e")
         }
-        let model = try ModelCatalog.model(named: try string(value, "model", default: "llama2_7b"))
+        let modelValue = value["model"].flatMap { $0 == .null ? nil : $0 } ?? .string("llama2_7b")
+        let model = try Inputs.model(modelValue, readFile: readFile)
         let hardwareValue = value["hardware"] ?? value["system_name"]
-        let hardware: HardwareSpec
+        var hardware: HardwareSpec
         if let hardwareValue, hardwareValue != .null {
             hardware = try Inputs.hardware(hardwareValue)
         } else {
             hardware = HardwareCatalog.defaultHardware
         }
-        let profileName = try string(value, "profile", default: Profile.genz.rawValue)
+        try applyOverrides(value, to: &hardware, field: "")
+        let profileName = try string(value, "profile", default: EstimateRequest.defaultProfile.rawValue)
         guard let profile = Profile(rawValue: profileName.lowercased()) else {
             throw .invalidValue(field: "profile", value: profileName, allowed: Profile.allCases.map(\.rawValue).joined(separator: ", "))
         }

@@ -2,17 +2,25 @@ public import PlannerCore
 
 /// Renders estimates as JSON with the Python API's key names, plus clearly named extras.
 ///
-/// Units: every latency is in milliseconds. `Throughput` is GenZ's: **requests per second**
-/// (prefill: first tokens/s; decode: decode steps x batch per second). Token rates carry
+/// Units: every latency is in milliseconds. `Throughput` is **tokens per second** in the `default`
+/// profile and GenZ's **requests per second** in the `genz` profile (prefill: first tokens/s; decode:
+/// decode steps x batch per second); `Throughput_unit` says which, and `Throughput_tokens_per_s` /
+/// `Throughput_requests_per_s` carry both in every profile. Token rates carry
 /// `tokens` in their name or are documented token rates of the Python API
 /// (`Input_throughput`, `Effective_throughput`, `total_throughput`: tokens/s). Memory is in MiB
 /// (`_MB` = 2^20 bytes, as GenZ).
 public enum ResultJSON {
     /// A prefill or decode estimate.
     public static func phase(_ estimate: PhaseEstimate, request: EstimateRequest, operators: Bool) -> JSONValue {
+        // `Throughput` keeps GenZ's unit (requests/s) in the genz profile; the default profile reports
+        // tokens/s there. Both rates are always present under their own names.
+        let tokensFirst = request.profile == .default
         var members: [(String, JSONValue)] = [
             ("Latency", .double(estimate.latencyMs)),
-            ("Throughput", .double(estimate.throughputRequestsPerSecond)),
+            ("Throughput", .double(tokensFirst ? estimate.throughputTokensPerSecond : estimate.throughputRequestsPerSecond)),
+            ("Throughput_unit", .string(tokensFirst ? "tokens/s" : "requests/s")),
+            ("Throughput_tokens_per_s", .double(estimate.throughputTokensPerSecond)),
+            ("Throughput_requests_per_s", .double(estimate.throughputRequestsPerSecond)),
         ]
         switch estimate.phase {
         case .prefill:
@@ -46,6 +54,7 @@ public enum ResultJSON {
                 ("total_ms", .double(estimate.breakdown.collectiveMs)),
             ])),
             ("Runtime_breakdown", runtime(estimate.breakdown)),
+            ("profile", .string(request.profile.rawValue)),
             ("micro_batch_size", .int(estimate.microBatchSize)),
             ("micro_batches", .int(estimate.microBatches)),
             ("warnings", .array(estimate.warnings.map(JSONValue.string))),
@@ -71,6 +80,7 @@ public enum ResultJSON {
             ("hardware", .string(request.hardware.name)),
             ("bits", .string(request.precision.rawValue)),
             ("parallelism", parallelism(request.parallelism)),
+            ("profile", .string(request.profile.rawValue)),
             ("prefill", phase(estimate.prefill, request: request, operators: operators)),
             ("decode", phase(estimate.decode, request: request, operators: operators)),
         ])
@@ -92,6 +102,7 @@ public enum ResultJSON {
             ("capacity_MB", .double(memory.capacityMiB)),
             ("per_device_MB", .double(memory.perDeviceMiB)),
             ("device_capacity_MB", .double(memory.deviceCapacityMiB)),
+            ("activations_MB", .double(memory.activationsMiB)),
         ])
     }
 

@@ -5,7 +5,7 @@ import Testing
 /// End-to-end runs of `planner estimate`, `models` and `hardware` as a user runs them.
 struct EstimateCommandTests {
     @Test func prefillJSONCarriesTheDocumentedKeys() throws {
-        let outcome = try PlannerProcess.run(["estimate", "prefill", "--json"])
+        let outcome = try PlannerProcess.run(["estimate", "prefill", "--json", "--profile", "genz"])
         #expect(outcome.status == 0)
         let json = try #require(outcome.json)
         for key in ["Latency", "Throughput", "TTFT", "Input_throughput", "Memory_used", "Compute_breakdown", "Communication_breakdown", "Runtime_breakdown"] {
@@ -19,7 +19,8 @@ struct EstimateCommandTests {
     @Test func decodeAndEndToEndKeys() throws {
         let decode = try #require(try PlannerProcess.run(["estimate", "decode", "--json", "--batch-size", "8", "--beam-size", "2"]).json)
         for key in ["Latency", "Total_latency", "TPOT", "Effective_throughput", "output_tokens_per_s"] { #expect(decode[key] != nil, "\(key)") }
-        let e2e = try PlannerProcess.run(["estimate", "e2e", "--json", "--model", "mixtral_8x7b", "--hardware", "H100_GPU", "--tp", "2", "--ep", "2", "--breakdown"])
+        let e2e = try PlannerProcess.run(["estimate", "e2e", "--json", "--profile", "genz", "--model", "mixtral_8x7b", "--hardware", "H100_GPU",
+                                          "--tp", "2", "--ep", "2", "--breakdown"])
         #expect(e2e.status == 0)
         let json = try #require(e2e.json)
         for key in ["total_latency", "ttft", "average_tpot", "total_throughput", "prefill", "decode", "parallelism"] { #expect(json[key] != nil, "\(key)") }
@@ -34,7 +35,8 @@ struct EstimateCommandTests {
     }
 
     @Test func customHardwareJSON() throws {
-        let outcome = try PlannerProcess.run(["estimate", "prefill", "--json", "--hardware-json", #"{"Flops": 312, "Memory_size": 80, "Memory_BW": 2039, "ICN": 600}"#])
+        let outcome = try PlannerProcess.run(["estimate", "prefill", "--json", "--profile", "genz", "--hardware-json",
+                                              #"{"Flops": 312, "Memory_size": 80, "Memory_BW": 2039, "ICN": 600}"#])
         #expect(outcome.status == 0)
         #expect(abs((outcome.json?["Latency"]?.doubleValue ?? 0) - 95.508) < 0.001)
         let missing = try PlannerProcess.run(["estimate", "prefill", "--hardware-json", #"{"Flops": 312}"#])
@@ -78,7 +80,7 @@ struct EstimateCommandTests {
         ]
         """#
         let path = try PlannerProcess.temporaryFile(cases)
-        let outcome = try PlannerProcess.run(["estimate", "--cases", path])
+        let outcome = try PlannerProcess.run(["estimate", "--cases", path, "--profile", "genz"])
         #expect(outcome.status == 0)
         let results = try #require(outcome.json?.arrayValue)
         #expect(results.map { $0["id"]?.stringValue ?? "" } == ["a", "b", "c", "d", "e"])

@@ -1,7 +1,8 @@
 import PlannerCore
 import Testing
 
-/// Figures published for llm-memory-calculator on the default A100 80GB system, and invariants.
+/// Figures published for llm-memory-calculator on the default A100 80GB system, and invariants
+/// (all in the `genz` profile, which these figures come from).
 struct EstimatorTests {
     let llama7b = try! ModelCatalog.model(named: "llama2_7b")
 
@@ -10,7 +11,7 @@ struct EstimatorTests {
     }
 
     @Test func prefillReferenceOnDefaultSystem() throws {
-        let estimate = try PerformanceAPI.estimatePrefillPerformance()
+        let estimate = try PerformanceAPI.estimatePrefillPerformance(profile: .genz)
         #expect(Self.relativelyClose(estimate.latencyMs, 95.5080, 1e-5))
         #expect(Self.relativelyClose(estimate.throughputRequestsPerSecond, 10.4703, 1e-4))
         #expect(Self.relativelyClose(estimate.breakdown.embeddingMs, 3.441, 1e-3))
@@ -21,20 +22,20 @@ struct EstimatorTests {
 
     @Test(arguments: [("f32", 91.984), ("bf16", 45.992), ("int8", 22.996), ("fp8", 22.996), ("int4", 11.498)])
     func prefillScalesWithPrecision(bits: String, expectedMs: Double) throws {
-        let estimate = try PerformanceAPI.estimatePrefillPerformance(inputTokens: 1024, bits: bits)
+        let estimate = try PerformanceAPI.estimatePrefillPerformance(inputTokens: 1024, bits: bits, profile: .genz)
         #expect(Self.relativelyClose(estimate.latencyMs, expectedMs, 1e-4))
     }
 
     @Test func tensorParallelPrefillReference() throws {
-        let estimate = try PerformanceAPI.estimatePrefillPerformance(batchSize: 4, tensorParallel: 2)
+        let estimate = try PerformanceAPI.estimatePrefillPerformance(batchSize: 4, tensorParallel: 2, profile: .genz)
         #expect(Self.relativelyClose(estimate.latencyMs, 198.655, 1e-5))
         #expect(Self.relativelyClose(estimate.breakdown.allReduceMs, 7.639, 1e-3))
     }
 
     @Test func mixtralReferences() throws {
-        let prefill = try PerformanceAPI.estimatePrefillPerformance(model: "mixtral_8x7b", tensorParallel: 2)
+        let prefill = try PerformanceAPI.estimatePrefillPerformance(model: "mixtral_8x7b", tensorParallel: 2, profile: .genz)
         #expect(Self.relativelyClose(prefill.latencyMs, 90.665, 1e-4))
-        let decode = try PerformanceAPI.estimateDecodePerformance(model: "mixtral_8x7b", outputTokens: 16, expertParallel: 2)
+        let decode = try PerformanceAPI.estimateDecodePerformance(model: "mixtral_8x7b", outputTokens: 16, expertParallel: 2, profile: .genz)
         #expect(Self.relativelyClose(decode.latencyMs, 6.5008, 1e-4))
         #expect(Self.relativelyClose(decode.breakdown.allToAllMs, 0.385, 1e-2))
     }
@@ -42,7 +43,7 @@ struct EstimatorTests {
     @Test func seventyBillionDoesNotFitOnA100_40GB() throws {
         let a100 = try HardwareCatalog.hardware(named: "a100_40gb_gpu")
         #expect {
-            try PerformanceAPI.estimatePrefillPerformance(model: "llama2_70b", systemName: a100)
+            try PerformanceAPI.estimatePrefillPerformance(model: "llama2_70b", systemName: a100, profile: .genz)
         } throws: { error in
             guard case let .doesNotFit(capacity, weights, _, _)? = error as? PlannerError else { return false }
             return capacity == 40 * 1024 && Self.relativelyClose(weights / 1024, 128.4765625, 1e-9)
@@ -50,7 +51,7 @@ struct EstimatorTests {
     }
 
     @Test func endToEndDerivesTheWrapperFields() throws {
-        let e2e = try PerformanceAPI.estimateEndToEndPerformance(batchSize: 4, inputTokens: 2048, outputTokens: 256, tensorParallel: 2)
+        let e2e = try PerformanceAPI.estimateEndToEndPerformance(batchSize: 4, inputTokens: 2048, outputTokens: 256, tensorParallel: 2, profile: .genz)
         #expect(e2e.ttftMs == e2e.prefill.latencyMs)
         #expect(e2e.averageTPOTMs == e2e.decode.latencyMs)
         #expect(Self.relativelyClose(e2e.totalLatencyMs, e2e.prefill.latencyMs + 256 * e2e.decode.latencyMs, 1e-12))
@@ -61,21 +62,21 @@ struct EstimatorTests {
     @Test func latencyGrowsWithBatchAndContext() throws {
         var previous = 0.0
         for batch in [1, 2, 4, 8, 16, 32] {
-            let latency = try Estimator.decode(EstimateRequest(model: llama7b, batchSize: batch)).latencyMs
+            let latency = try Estimator.decode(EstimateRequest(model: llama7b, batchSize: batch, profile: .genz)).latencyMs
             #expect(latency > previous)
             previous = latency
         }
         previous = 0
         for tokens in [128, 512, 2048, 8192] {
-            let latency = try Estimator.prefill(EstimateRequest(model: llama7b, inputTokens: tokens)).latencyMs
+            let latency = try Estimator.prefill(EstimateRequest(model: llama7b, inputTokens: tokens, profile: .genz)).latencyMs
             #expect(latency > previous)
             previous = latency
         }
     }
 
     @Test func tensorParallelShardsWeights() throws {
-        let one = try Estimator.decode(EstimateRequest(model: llama7b))
-        let four = try Estimator.decode(EstimateRequest(model: llama7b, parallelism: Parallelism(tensor: 4)))
+        let one = try Estimator.decode(EstimateRequest(model: llama7b, profile: .genz))
+        let four = try Estimator.decode(EstimateRequest(model: llama7b, parallelism: Parallelism(tensor: 4), profile: .genz))
         #expect(four.memory.weightsMiB < one.memory.weightsMiB / 3.5)
         #expect(four.breakdown.allReduceMs > 0 && one.breakdown.allReduceMs == 0)
     }
@@ -85,13 +86,13 @@ struct EstimatorTests {
         for phase in Phase.allCases {
             let estimate = try Estimator.estimate(
                 EstimateRequest(model: mixtral, hardware: try HardwareCatalog.hardware(named: "H100_GPU"), batchSize: 8,
-                                parallelism: Parallelism(tensor: 2, pipeline: 2, expert: 2)), phase: phase)
+                                parallelism: Parallelism(tensor: 2, pipeline: 2, expert: 2), profile: .genz), phase: phase)
             let b = estimate.breakdown
             #expect(Self.relativelyClose(b.embeddingMs + b.attentionMs + b.ffnMs + b.sendRecvMs, estimate.latencyMs, 1e-12))
             #expect(Self.relativelyClose(estimate.operators.reduce(0) { $0 + $1.totalLatencyMs }, estimate.latencyMs, 1e-12))
             let withoutRows = try Estimator.estimate(
                 EstimateRequest(model: mixtral, hardware: try HardwareCatalog.hardware(named: "H100_GPU"), batchSize: 8,
-                                parallelism: Parallelism(tensor: 2, pipeline: 2, expert: 2)), phase: phase, operators: false)
+                                parallelism: Parallelism(tensor: 2, pipeline: 2, expert: 2), profile: .genz), phase: phase, operators: false)
             #expect(withoutRows.operators.isEmpty && withoutRows.latencyMs == estimate.latencyMs)
         }
     }

@@ -8,10 +8,11 @@ struct ValidationTests {
         return nil
     }
 
+    /// A request in the `genz` profile (whose GenZ-specific checks these tests cover) unless told otherwise.
     static func request(_ model: String = "llama2_7b", batch: Int = 1, beam: Int = 1, input: Int = 1024, output: Int = 128,
-                        tp: Int = 1, pp: Int = 1, ep: Int = 1) throws -> EstimateRequest {
+                        tp: Int = 1, pp: Int = 1, ep: Int = 1, profile: Profile = .genz) throws -> EstimateRequest {
         EstimateRequest(model: try ModelCatalog.model(named: model), batchSize: batch, beamSize: beam, inputTokens: input,
-                        outputTokens: output, parallelism: Parallelism(tensor: tp, pipeline: pp, expert: ep))
+                        outputTokens: output, parallelism: Parallelism(tensor: tp, pipeline: pp, expert: ep), profile: profile)
     }
 
     @Test(arguments: [
@@ -22,13 +23,17 @@ struct ValidationTests {
         ("expert_parallel", try! request(ep: 0)),
     ])
     func outOfRangeValuesNameTheField(field: String, request: EstimateRequest) {
-        let error = Self.failure { _ = try Estimator.decode(request) }
-        guard case let .invalidValue(name, _, allowed)? = error else {
-            Issue.record("expected invalidValue for \(field), got \(String(describing: error))")
-            return
+        for profile in Profile.allCases {
+            var request = request
+            request.profile = profile
+            let error = Self.failure { _ = try Estimator.decode(request) }
+            guard case let .invalidValue(name, _, allowed)? = error else {
+                Issue.record("expected invalidValue for \(field) (\(profile)), got \(String(describing: error))")
+                return
+            }
+            #expect(name == field)
+            #expect(allowed.contains("integer"))
         }
-        #expect(name == field)
-        #expect(allowed.contains("integer"))
     }
 
     @Test func pipelineDeeperThanTheModelIsRejected() throws {
@@ -78,8 +83,12 @@ struct ValidationTests {
 
     @Test func mambaAndHybridModelsAreRejected() throws {
         for name in ["state-spaces/mamba-130m-hf", "Jamba-v0.1"] {
-            let error = Self.failure { _ = try Estimator.prefill(EstimateRequest(model: try! ModelCatalog.model(named: name))) }
-            guard case .unsupportedModel? = error else { Issue.record("\(name): got \(String(describing: error))"); return }
+            for profile in Profile.allCases {
+                let error = Self.failure {
+                    _ = try Estimator.prefill(EstimateRequest(model: try! ModelCatalog.model(named: name), profile: profile))
+                }
+                guard case .unsupportedModel? = error else { Issue.record("\(name): got \(String(describing: error))"); return }
+            }
         }
     }
 

@@ -40,6 +40,13 @@ struct GenZConformanceTests {
         return nil
     }
 
+    /// Parses a reference case and forces the `genz` profile (case files default to `default`).
+    static func genzCase(_ value: JSONValue) throws(PlannerError) -> Inputs.Case {
+        var parsed = try Inputs.estimateCase(value, index: 0)
+        parsed.request.profile = .genz
+        return parsed
+    }
+
     @Test func fixturesLoad() {
         #expect(Self.references.count == 200)
     }
@@ -47,7 +54,7 @@ struct GenZConformanceTests {
     @Test func everyAnsweredCaseMatchesGenZ() throws {
         var compared = 0
         for reference in Self.references where reference.result["error"] == nil || reference.result["error"] == .null {
-            let parsed = try Inputs.estimateCase(reference.caseValue, index: 0)
+            let parsed = try Self.genzCase(reference.caseValue)
             let phase: Phase = parsed.phase == .decode ? .decode : .prefill
             if let field = Self.deliberatelyRejected(reference.caseValue) {
                 #expect(throws: PlannerError.self, "\(reference.id) should be rejected for \(field)") {
@@ -76,7 +83,7 @@ struct GenZConformanceTests {
             ("A2A_time", \.allToAllMs), ("Send_Recv_time", \.sendRecvMs),
         ]
         for reference in Self.references where reference.result["error"] == nil && Self.deliberatelyRejected(reference.caseValue) == nil {
-            let parsed = try Inputs.estimateCase(reference.caseValue, index: 0)
+            let parsed = try Self.genzCase(reference.caseValue)
             let estimate = try Estimator.estimate(parsed.request, phase: parsed.phase == .decode ? .decode : .prefill)
             let expected = try #require(reference.result["runtime_breakdown_ms"])
             for (key, path) in keys {
@@ -89,7 +96,7 @@ struct GenZConformanceTests {
     /// Per-operator rows: time of all instances, grouped by GenZ operator name.
     @Test func operatorTotalsMatchGenZ() throws {
         for reference in Self.references where reference.result["error"] == nil && Self.deliberatelyRejected(reference.caseValue) == nil {
-            let parsed = try Inputs.estimateCase(reference.caseValue, index: 0)
+            let parsed = try Self.genzCase(reference.caseValue)
             let estimate = try Estimator.estimate(parsed.request, phase: parsed.phase == .decode ? .decode : .prefill)
             var expected: [String: (ms: Double, macs: Double)] = [:]
             for row in reference.result["ops"]?.arrayValue ?? [] {
@@ -121,7 +128,7 @@ struct GenZConformanceTests {
             guard let error = reference.result["error"]?.stringValue else { continue }
             let id = reference.id
             let outcome = Result { () throws(PlannerError) -> PhaseEstimate in
-                let parsed = try Inputs.estimateCase(reference.caseValue, index: 0)
+                let parsed = try Self.genzCase(reference.caseValue)
                 return try Estimator.estimate(parsed.request, phase: parsed.phase == .decode ? .decode : .prefill)
             }
             let extended = error.contains("KeyError: 'fp") || error.contains("H200") || error.contains("NUM_FLOPS")

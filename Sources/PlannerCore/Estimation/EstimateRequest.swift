@@ -1,5 +1,10 @@
 /// Which performance model to apply.
 public enum Profile: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Faithful to real hardware: causal fused attention, MoE and MLA as the model defines them,
+    /// achievable (derated) compute, memory and links, per-kernel overhead, topology-aware
+    /// collectives, per-device memory of the heaviest pipeline stage, decode averaged over the
+    /// growing context (README, "The default profile"). The default.
+    case `default`
     /// Exact reproduction of GenZ 0.0.16 (see README, "Differences from GenZ" for input checks).
     case genz
 }
@@ -22,7 +27,7 @@ public struct EstimateRequest: Sendable, Hashable {
     public var profile: Profile
 
     /// The profile used when none is given.
-    public static let defaultProfile: Profile = .genz
+    public static let defaultProfile: Profile = .default
 
     public init(
         model: ModelSpec,

@@ -17,6 +17,7 @@ public enum Estimator {
     /// Estimates one phase.
     public static func estimate(_ request: EstimateRequest, phase: Phase, operators: Bool = true) throws(PlannerError) -> PhaseEstimate {
         switch request.profile {
+        case .default: try DefaultModel.estimate(request, phase: phase, operators: operators)
         case .genz: try GenZModel.estimate(request, phase: phase, operators: operators)
         }
     }

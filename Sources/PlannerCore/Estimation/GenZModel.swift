@@ -166,8 +166,10 @@ enum GenZModel {
         } else {
             throughput = Units.millisecondsPerSecond * Double(batch) / latencyMs
         }
+        let tokensPerSecond = phase == .prefill ? throughput * Double(request.inputTokens) : throughput * Double(request.beamSize)
         return PhaseEstimate(
-            phase: phase, latencyMs: latencyMs, throughputRequestsPerSecond: throughput, batchSize: batch,
+            phase: phase, latencyMs: latencyMs, throughputRequestsPerSecond: throughput,
+            throughputTokensPerSecond: tokensPerSecond, batchSize: batch,
             microBatchSize: microBatch, microBatches: microBatches, memory: memory, breakdown: graph.breakdown,
             operators: graph.rows, warnings: warnings)
     }

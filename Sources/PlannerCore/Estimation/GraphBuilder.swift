@@ -97,25 +97,36 @@ struct GraphBuilder {
     /// Adds `totalMs` to the latency and to GenZ's breakdown buckets (§9).
     private mutating func accumulate(_ name: OperatorName, totalMs: Double) {
         latencyMs += totalMs
+        breakdown.add(name, totalMs: totalMs)
+    }
+}
+
+extension RuntimeBreakdown {
+    /// Adds `totalMs` of operator `name` to GenZ's breakdown buckets (§9); every profile uses this map.
+    mutating func add(_ name: OperatorName, totalMs: Double) {
         switch name {
         case .embeddings, .classifier:
-            breakdown.embeddingMs += totalMs; breakdown.embeddingLayersMs += totalMs
+            self.embeddingMs += totalMs; self.embeddingLayersMs += totalMs
         case .embeddingAllReduce, .classifierAllGather:
-            breakdown.embeddingMs += totalMs; breakdown.collectiveMs += totalMs; breakdown.allReduceMs += totalMs
+            self.embeddingMs += totalMs; self.collectiveMs += totalMs; self.allReduceMs += totalMs
         case .qkv, .outProjection:
-            breakdown.attentionMs += totalMs; breakdown.qkvoMs += totalMs
-        case .logit, .attend, .logitPrefix, .logitSuffix, .attendPrefix, .attendSuffix:
-            breakdown.attentionMs += totalMs; breakdown.logitAttendMs += totalMs
+            self.attentionMs += totalMs; self.qkvoMs += totalMs
+        case .logit, .attend, .logitPrefix, .logitSuffix, .attendPrefix, .attendSuffix, .attention:
+            self.attentionMs += totalMs; self.logitAttendMs += totalMs
+        case .latentUp:
+            self.attentionMs += totalMs; self.qkvoMs += totalMs
+        case .elementwise:
+            self.attentionMs += totalMs
         case .attentionAllReduce:
-            breakdown.attentionMs += totalMs; breakdown.collectiveMs += totalMs; breakdown.allReduceMs += totalMs
-        case .gate, .upGate, .down, .unusedUpGate, .unusedDown:
-            breakdown.ffnMs += totalMs; breakdown.ffnLayersMs += totalMs
+            self.attentionMs += totalMs; self.collectiveMs += totalMs; self.allReduceMs += totalMs
+        case .gate, .upGate, .down, .unusedUpGate, .unusedDown, .sharedUpGate, .sharedDown, .denseUpGate, .denseDown:
+            self.ffnMs += totalMs; self.ffnLayersMs += totalMs
         case .gateAllReduce, .ffnAllReduce:
-            breakdown.ffnMs += totalMs; breakdown.collectiveMs += totalMs; breakdown.allReduceMs += totalMs
+            self.ffnMs += totalMs; self.collectiveMs += totalMs; self.allReduceMs += totalMs
         case .dispatchAllToAll, .collectAllToAll:
-            breakdown.ffnMs += totalMs; breakdown.collectiveMs += totalMs; breakdown.allToAllMs += totalMs
+            self.ffnMs += totalMs; self.collectiveMs += totalMs; self.allToAllMs += totalMs
         case .messagePass:
-            breakdown.collectiveMs += totalMs; breakdown.sendRecvMs += totalMs
+            self.collectiveMs += totalMs; self.sendRecvMs += totalMs
         }
     }
 }

@@ -1,4 +1,4 @@
-/// The operators of GenZ's per-layer graph.
+/// The operators of GenZ's per-layer graph, plus those of the `default` profile.
 public enum OperatorName: String, Sendable, Hashable, CaseIterable {
     case embeddings
     case embeddingAllReduce = "Emb_AR"
@@ -23,6 +23,19 @@ public enum OperatorName: String, Sendable, Hashable, CaseIterable {
     case messagePass = "Message Pass"
     case classifier
     case classifierAllGather = "classifier_AG"
+    // Operators only the `default` profile emits.
+    /// Fused (flash) attention: scores stay on-chip, causal in prefill.
+    case attention = "Attention"
+    /// Multi-head latent attention's up-projections (query and key/value, absorbed in decode).
+    case latentUp = "q/kv up-proj"
+    /// Shared experts of an MoE layer.
+    case sharedUpGate = "shared up+gate"
+    case sharedDown = "shared down"
+    /// The dense FFN of an MoE model's leading dense layers (`first_k_dense_replace`).
+    case denseUpGate = "dense up+gate"
+    case denseDown = "dense down"
+    /// Normalisations, rotary embedding, activation and residual adds (fused elementwise kernels).
+    case elementwise = "norm/rope/act"
 }
 
 /// How an operator is computed.
@@ -33,6 +46,10 @@ public enum OperatorKind: String, Sendable, Hashable {
     case logit = "Logit"
     /// Attention output S·V: scores, value cache, output.
     case attend = "Attend"
+    /// Fused attention (`default` profile): query, key/value cache, output.
+    case fusedAttention = "Attention"
+    /// Elementwise work (`default` profile): no weights, activations in and out.
+    case elementwise = "Elementwise"
     /// A collective or point-to-point transfer.
     case sync = "Sync"
 }

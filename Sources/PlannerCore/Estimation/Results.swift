@@ -24,7 +24,8 @@ public struct Parallelism: Sendable, Hashable, Codable {
 /// `weightsMiB`, `kvCacheMiB` and `capacityMiB` follow GenZ: per tensor/expert shard, **summed over
 /// all pipeline stages**, against device memory x pipeline stages. `perDeviceMiB` is what the
 /// profile checks against `deviceCapacityMiB` (the `genz` profile: the GenZ total divided by the
-/// pipeline stages, which is GenZ's check).
+/// pipeline stages, which is GenZ's check; the `default` profile: weights + KV cache + activations
+/// of one device of the heaviest stage, against the usable fraction of device memory).
 public struct MemoryFootprint: Sendable, Hashable {
     public var weightsMiB: Double
     public var kvCacheMiB: Double
@@ -33,13 +34,17 @@ public struct MemoryFootprint: Sendable, Hashable {
     public var perDeviceMiB: Double
     /// Memory one device offers to the model, MiB.
     public var deviceCapacityMiB: Double
+    /// Peak activations of the heaviest device, MiB (`default` profile; 0 for `genz`, which ignores them).
+    public var activationsMiB: Double
 
-    public init(weightsMiB: Double, kvCacheMiB: Double, capacityMiB: Double, perDeviceMiB: Double, deviceCapacityMiB: Double) {
+    public init(weightsMiB: Double, kvCacheMiB: Double, capacityMiB: Double, perDeviceMiB: Double, deviceCapacityMiB: Double,
+                activationsMiB: Double = 0) {
         self.weightsMiB = weightsMiB
         self.kvCacheMiB = kvCacheMiB
         self.capacityMiB = capacityMiB
         self.perDeviceMiB = perDeviceMiB
         self.deviceCapacityMiB = deviceCapacityMiB
+        self.activationsMiB = activationsMiB
     }
 
     @inlinable public var totalMiB: Double { weightsMiB + kvCacheMiB }
@@ -78,12 +83,16 @@ public struct RuntimeBreakdown: Sendable, Hashable {
 /// One phase (prefill or decode) of one configuration.
 public struct PhaseEstimate: Sendable, Hashable {
     public var phase: Phase
-    /// Time of one pass of one micro-batch through all pipeline stages, milliseconds:
-    /// the prefill of a batch (TTFT) or one decode step (TPOT).
+    /// Milliseconds. `genz`: one pass of one micro-batch through all pipeline stages (the prefill of a
+    /// batch, or one decode step at the final context). `default`: the prefill of the whole batch
+    /// (TTFT), or one decode step averaged over the context growing from input to input + output tokens.
     public var latencyMs: Double
     /// Requests per second (prefill: first tokens per second; decode: steps x batch per second,
     /// one token per request, beams not counted). GenZ's `Throughput`.
     public var throughputRequestsPerSecond: Double
+    /// Tokens per second: prefill, prompt tokens processed; decode, output tokens generated
+    /// (requests/s x beams), pipelining included.
+    public var throughputTokensPerSecond: Double = 0
     /// Batch and micro-batching actually modelled.
     public var batchSize: Int
     public var microBatchSize: Int
@@ -107,7 +116,8 @@ public struct EndToEndEstimate: Sendable, Hashable {
 
     /// Time to first token, milliseconds (= prefill latency).
     @inlinable public var ttftMs: Double { prefill.latencyMs }
-    /// Time per output token, milliseconds (= one decode step).
+    /// Time per output token, milliseconds (= one decode step; the `default` profile's step is the
+    /// average over the growing context, so the total below is TTFT + the sum of the decode steps).
     @inlinable public var averageTPOTMs: Double { decode.latencyMs }
     /// TTFT + TPOT x output tokens, milliseconds.
     @inlinable public var totalLatencyMs: Double { prefill.latencyMs + decode.latencyMs * Double(outputTokens) }

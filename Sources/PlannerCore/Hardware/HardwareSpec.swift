@@ -2,7 +2,8 @@
 ///
 /// Units follow GenZ: `flopsTFLOPS` is the bf16 peak in decimal TFLOPS (other precisions scale it by
 /// ``Precision/computeMultiplier``); memory and bandwidths are binary (GiB, GiB/s); the
-/// interconnect latency is per hop, in microseconds.
+/// interconnect latency is per hop, in microseconds. The `default` profile reads bandwidths as the
+/// decimal GB/s that datasheets publish and derates every peak by the family's efficiencies.
 public struct HardwareSpec: Sendable, Hashable {
     /// Catalog name, or `custom` for a user-supplied description.
     public var name: String
@@ -19,6 +20,30 @@ public struct HardwareSpec: Sendable, Hashable {
     /// On-chip (SRAM) bandwidth in binary GB/s: GenZ's fixed 18,000.
     public var onChipBandwidthGBps: Double
 
+    // MARK: Figures only the `default` profile uses (GenZ ignores them)
+
+    /// Generation: sets the default efficiencies, node size, scale-out network and native precisions.
+    public var family: HardwareFamily
+    /// Dense bf16 peak, decimal TFLOPS, where `flopsTFLOPS` is a sparse figure (GenZ's GH200, B100,
+    /// GB200 presets); nil means `flopsTFLOPS` is already dense.
+    public var denseFlopsTFLOPS: Double?
+    /// Per-direction scale-up link bandwidth (NVLink class), decimal GB/s, where GenZ's `ICN` is not
+    /// that figure (GenZ's A100 presets: 150; NVLink 3 gives 300); nil means `interconnectGBps`.
+    public var scaleUpGBps: Double?
+    /// Overrides of the family's achievable fractions (0 < x <= 1) and per-kernel overhead (us).
+    public var computeEfficiency: Double?
+    public var memoryEfficiency: Double?
+    public var linkEfficiency: Double?
+    public var kernelOverheadUs: Double?
+    /// Devices per node (sharing the scale-up link); nil means the family's default.
+    public var devicesPerNode: Int?
+    /// Per-device inter-node bandwidth, decimal GB/s, and hop latency, microseconds; nil means the family's.
+    public var interNodeGBps: Double?
+    public var interNodeLatencyUs: Double?
+    /// Fraction of device memory the model may use (the rest is runtime, allocator and fragmentation
+    /// reserve, as vLLM's `gpu_memory_utilization`). 0 < x <= 1; default 0.9.
+    public var usableMemoryFraction: Double
+
     public init(
         name: String,
         flopsTFLOPS: Double,
@@ -26,7 +51,18 @@ public struct HardwareSpec: Sendable, Hashable {
         memoryBandwidthGBps: Double,
         interconnectGBps: Double,
         interconnectLatencyUs: Double = 1,
-        onChipBandwidthGBps: Double = 18_000
+        onChipBandwidthGBps: Double = 18_000,
+        family: HardwareFamily = .generic,
+        denseFlopsTFLOPS: Double? = nil,
+        scaleUpGBps: Double? = nil,
+        computeEfficiency: Double? = nil,
+        memoryEfficiency: Double? = nil,
+        linkEfficiency: Double? = nil,
+        kernelOverheadUs: Double? = nil,
+        devicesPerNode: Int? = nil,
+        interNodeGBps: Double? = nil,
+        interNodeLatencyUs: Double? = nil,
+        usableMemoryFraction: Double = 0.9
     ) {
         self.name = name
         self.flopsTFLOPS = flopsTFLOPS
@@ -35,7 +71,37 @@ public struct HardwareSpec: Sendable, Hashable {
         self.interconnectGBps = interconnectGBps
         self.interconnectLatencyUs = interconnectLatencyUs
         self.onChipBandwidthGBps = onChipBandwidthGBps
+        self.family = family
+        self.denseFlopsTFLOPS = denseFlopsTFLOPS
+        self.scaleUpGBps = scaleUpGBps
+        self.computeEfficiency = computeEfficiency
+        self.memoryEfficiency = memoryEfficiency
+        self.linkEfficiency = linkEfficiency
+        self.kernelOverheadUs = kernelOverheadUs
+        self.devicesPerNode = devicesPerNode
+        self.interNodeGBps = interNodeGBps
+        self.interNodeLatencyUs = interNodeLatencyUs
+        self.usableMemoryFraction = usableMemoryFraction
     }
+
+    /// The efficiencies the `default` profile applies: the overrides where set, else the family's.
+    public var resolvedEfficiency: HardwareFamily.Efficiency {
+        let base = family.efficiency
+        return HardwareFamily.Efficiency(
+            compute: computeEfficiency ?? base.compute, memory: memoryEfficiency ?? base.memory,
+            link: linkEfficiency ?? base.link, kernelOverheadUs: kernelOverheadUs ?? base.kernelOverheadUs)
+    }
+
+    /// Dense bf16 peak, decimal TFLOPS, as the `default` profile uses it.
+    @inlinable public var resolvedDenseFlopsTFLOPS: Double { denseFlopsTFLOPS ?? flopsTFLOPS }
+    /// Per-direction scale-up bandwidth, decimal GB/s, as the `default` profile uses it.
+    @inlinable public var resolvedScaleUpGBps: Double { scaleUpGBps ?? interconnectGBps }
+    /// Devices per node, as the `default` profile uses it.
+    @inlinable public var resolvedDevicesPerNode: Int { devicesPerNode ?? family.devicesPerNode }
+    /// Inter-node bandwidth per device, decimal GB/s.
+    @inlinable public var resolvedInterNodeGBps: Double { interNodeGBps ?? family.interNodeGBps }
+    /// Inter-node hop latency, microseconds.
+    @inlinable public var resolvedInterNodeLatencyUs: Double { interNodeLatencyUs ?? family.interNodeLatencyUs }
 
     /// Checks that every figure is finite and in range.
     /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming the GenZ key.
@@ -50,6 +116,32 @@ public struct HardwareSpec: Sendable, Hashable {
         if !(interconnectLatencyUs.isFinite && interconnectLatencyUs >= 0) {
             throw .invalidValue(field: "ICN_LL", value: "\(interconnectLatencyUs)",
                                 allowed: "a non-negative finite number of microseconds (hardware '\(name)')")
+        }
+        let fractions: [(String, Double?)] = [
+            ("compute_efficiency", computeEfficiency), ("memory_efficiency", memoryEfficiency),
+            ("link_efficiency", linkEfficiency), ("usable_memory_fraction", usableMemoryFraction),
+        ]
+        for (field, value) in fractions {
+            if let value, !(value.isFinite && value > 0 && value <= 1) {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a fraction in (0, 1] (hardware '\(name)')")
+            }
+        }
+        let positives: [(String, Double?)] = [
+            ("dense_Flops", denseFlopsTFLOPS), ("scale_up_BW", scaleUpGBps), ("inter_node_BW", interNodeGBps),
+        ]
+        for (field, value) in positives {
+            if let value, !(value.isFinite && value > 0) {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive finite number (hardware '\(name)')")
+            }
+        }
+        let nonNegatives: [(String, Double?)] = [("kernel_overhead_us", kernelOverheadUs), ("inter_node_LL", interNodeLatencyUs)]
+        for (field, value) in nonNegatives {
+            if let value, !(value.isFinite && value >= 0) {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a non-negative finite number of microseconds (hardware '\(name)')")
+            }
+        }
+        if let devicesPerNode, devicesPerNode < 1 || devicesPerNode > 1 << 16 {
+            throw .invalidValue(field: "devices_per_node", value: "\(devicesPerNode)", allowed: "an integer in 1...65536 (hardware '\(name)')")
         }
     }
 }

@@ -52,6 +52,52 @@ public struct ModelSpec: Sendable, Hashable {
     public var maxModelLength: Int?
     /// Activation function name of the feed-forward block.
     public var hiddenActivation: String
+    /// Which layers use the sliding window (the `default` profile; GenZ ignores windows).
+    public var slidingWindowLayers: SlidingWindowLayers
+    /// Multi-head latent attention (DeepSeek V2/V3), or nil for standard multi-head/grouped attention.
+    public var latentAttention: LatentAttention?
+    /// True when the classifier reuses the embedding matrix (`tie_word_embeddings`): its weights are
+    /// stored once (the `default` profile; GenZ always counts both).
+    public var tieWordEmbeddings: Bool
+    /// Layers where the FFN is a mixture of experts, when not every layer after `firstDenseLayers` is
+    /// (Qwen2-MoE `decoder_sparse_step`/`mlp_only_layers`); nil means every such layer.
+    public var moeLayerInterval: Int?
+
+    /// Where a model's sliding attention window applies.
+    public enum SlidingWindowLayers: Sendable, Hashable {
+        /// No layer uses the window (for example Qwen2 with `use_sliding_window: false`).
+        case none
+        /// Every layer attends to at most `slidingWindow` tokens (Mistral 7B v0.1, Phi-3).
+        case all
+        /// Every `globalEvery`-th layer is global, the others use the window (Gemma 2: 2, Gemma 3: 6).
+        case interleaved(globalEvery: Int)
+    }
+
+    /// The sizes of multi-head latent attention (DeepSeek V2/V3): keys and values are cached as one
+    /// compressed latent of `kvLoraRank` plus a shared rotary key of `qkRopeHeadDim` per token and layer.
+    public struct LatentAttention: Sendable, Hashable {
+        /// Width of the compressed key/value latent (`kv_lora_rank`).
+        public var kvLoraRank: Int
+        /// Width of the compressed query (`q_lora_rank`), or nil when queries are projected directly.
+        public var qLoraRank: Int?
+        /// Rotary part of each query/key head (`qk_rope_head_dim`).
+        public var qkRopeHeadDim: Int
+        /// Non-rotary part of each query/key head (`qk_nope_head_dim`).
+        public var qkNopeHeadDim: Int
+        /// Value head width (`v_head_dim`).
+        public var vHeadDim: Int
+
+        public init(kvLoraRank: Int, qLoraRank: Int?, qkRopeHeadDim: Int, qkNopeHeadDim: Int, vHeadDim: Int) {
+            self.kvLoraRank = kvLoraRank
+            self.qLoraRank = qLoraRank
+            self.qkRopeHeadDim = qkRopeHeadDim
+            self.qkNopeHeadDim = qkNopeHeadDim
+            self.vHeadDim = vHeadDim
+        }
+
+        /// Elements cached per token and layer: `kv_lora_rank + qk_rope_head_dim`.
+        @inlinable public var cachedElementsPerToken: Int { kvLoraRank + qkRopeHeadDim }
+    }
 
     public init(
         name: String,
@@ -73,7 +119,11 @@ public struct ModelSpec: Sendable, Hashable {
         firstDenseLayers: Int = 0,
         slidingWindow: Int? = nil,
         maxModelLength: Int? = nil,
-        hiddenActivation: String = "silu"
+        hiddenActivation: String = "silu",
+        slidingWindowLayers: SlidingWindowLayers = .all,
+        latentAttention: LatentAttention? = nil,
+        tieWordEmbeddings: Bool = false,
+        moeLayerInterval: Int? = nil
     ) {
         self.name = name
         self.lookupKeys = lookupKeys
@@ -95,6 +145,10 @@ public struct ModelSpec: Sendable, Hashable {
         self.slidingWindow = slidingWindow
         self.maxModelLength = maxModelLength
         self.hiddenActivation = hiddenActivation
+        self.slidingWindowLayers = slidingWindowLayers
+        self.latentAttention = latentAttention
+        self.tieWordEmbeddings = tieWordEmbeddings
+        self.moeLayerInterval = moeLayerInterval
     }
 
     /// True when the feed-forward block is a mixture of experts.
@@ -127,6 +181,49 @@ public struct ModelSpec: Sendable, Hashable {
         if expertTopK > numExperts {
             throw .invalidValue(field: "expert_top_k", value: "\(expertTopK)",
                                 allowed: "at most num_experts \(numExperts) (model '\(name)')")
+        }
+        let optional: [(String, Int?)] = [
+            ("moe_intermediate_size", moeIntermediateSize), ("shared_expert_intermediate_size", sharedExpertIntermediateSize),
+            ("sliding_window", slidingWindow), ("moe_layer_freq", moeLayerInterval),
+            ("kv_lora_rank", latentAttention?.kvLoraRank), ("q_lora_rank", latentAttention?.qLoraRank),
+            ("qk_rope_head_dim", latentAttention?.qkRopeHeadDim), ("qk_nope_head_dim", latentAttention?.qkNopeHeadDim),
+            ("v_head_dim", latentAttention?.vHeadDim),
+        ]
+        for (field, value) in optional {
+            if let value, value < 1 {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive integer (model '\(name)')")
+            }
+        }
+        if sharedExperts < 0 {
+            throw .invalidValue(field: "n_shared_experts", value: "\(sharedExperts)", allowed: "a non-negative integer (model '\(name)')")
+        }
+        if firstDenseLayers < 0 || firstDenseLayers > numLayers {
+            throw .invalidValue(field: "first_k_dense_replace", value: "\(firstDenseLayers)",
+                                allowed: "an integer in 0...\(numLayers) (model '\(name)')")
+        }
+        if case let .interleaved(every) = slidingWindowLayers, every < 1 {
+            throw .invalidValue(field: "sliding_window_pattern", value: "\(every)", allowed: "a positive integer (model '\(name)')")
+        }
+    }
+
+    /// Feed-forward width of one routed expert: `moe_intermediate_size` where given, else `intermediate_size`.
+    @inlinable public var routedExpertIntermediateSize: Int { moeIntermediateSize ?? intermediateSize }
+
+    /// Layer `index` (0-based) has a mixture-of-experts FFN (after `firstDenseLayers`, every
+    /// `moeLayerInterval`-th layer); always false for dense models.
+    @inlinable public func isMoELayer(_ index: Int) -> Bool {
+        guard isMoE, index >= firstDenseLayers else { return false }
+        guard let interval = moeLayerInterval, interval > 1 else { return true }
+        return (index + 1) % interval == 0
+    }
+
+    /// Layer `index` (0-based) attends through the sliding window (false when the model has none).
+    @inlinable public func usesSlidingWindow(_ index: Int) -> Bool {
+        guard slidingWindow != nil else { return false }
+        switch slidingWindowLayers {
+        case .none: return false
+        case .all: return true
+        case let .interleaved(every): return (index + 1) % max(every, 1) != 0
         }
     }
 }
