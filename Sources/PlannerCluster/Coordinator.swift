@@ -63,6 +63,7 @@ public final class Coordinator {
     private var refused = 0
     private var seen: Set<[UInt8]> = []
     private var children: [Process] = []
+    private var restarts = 0
     private let epoch = UInt64(DispatchTime.now().uptimeNanoseconds)
     private let started = DispatchTime.now().uptimeNanoseconds
     private var lastProgressMs: Int64 = 0
@@ -300,15 +301,30 @@ public final class Coordinator {
         children.append(process)
     }
 
-    /// Replaces local workers that died before the sweep finished (nothing is lost: their tasks are re-queued).
+    /// Replaces local workers that died before the sweep finished (nothing is lost: their tasks are
+    /// re-queued), up to ``maxRestarts``; a worker refused for its version is not replaced.
     private func superviseLocalWorkers() throws {
         for (position, child) in children.enumerated() where !child.isRunning {
-            log("local worker \(child.processIdentifier) exited (status \(child.terminationStatus)); starting another")
             children.remove(at: position)
-            try spawnLocalWorker()
+            let status = child.terminationStatus
+            if status == Self.refusedStatus || restarts >= Self.maxRestarts(options.localWorkers) {
+                log("local worker \(child.processIdentifier) exited (status \(status)); not restarting it")
+            } else {
+                restarts += 1
+                log("local worker \(child.processIdentifier) exited (status \(status)); starting another")
+                try spawnLocalWorker()
+            }
+            if children.isEmpty && options.bind == nil {
+                throw ClusterError.transport("every local worker exited (last status \(status)) and no other worker can join "
+                    + "(no --bind); see the workers' errors above")
+            }
             return
         }
     }
+
+    /// Exit status of a worker the coordinator refused.
+    static let refusedStatus: Int32 = 3
+    static func maxRestarts(_ workers: Int) -> Int { max(3 * workers, 3) }
 
     private func waitForLocalWorkers(timeoutMs: Int) {
         let deadline = nowMs() + Int64(timeoutMs)

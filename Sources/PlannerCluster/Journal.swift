@@ -47,7 +47,11 @@ public final class Journal {
         guard let first = lines.first, let header = try? JSONValue.parse(String(first)) else { return replay }
         guard header["sweep_id"]?.stringValue == job.sweepID else {
             throw ClusterError.journalMismatch("journal '\(path)' belongs to sweep \(header["sweep_id"]?.stringValue ?? "?"), "
-                + "not \(job.sweepID) (a different specification, engine version or chunk size); remove it or choose another --journal")
+                + "not \(job.sweepID) (a different specification or engine version); remove it or choose another --journal")
+        }
+        guard header["chunk_size"]?.intValue == job.chunkSize else {
+            throw ClusterError.journalMismatch("journal '\(path)' was written with --chunk-size \(header["chunk_size"]?.intValue ?? 0), "
+                + "not \(job.chunkSize); resume with the same --chunk-size")
         }
         let grouped = !job.space.spec.groupBy.isEmpty
         for line in lines.dropFirst() {

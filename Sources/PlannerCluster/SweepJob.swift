@@ -9,7 +9,8 @@ public struct SweepJob: Sendable {
     public let document: Inputs.SweepDocument
     public let space: SweepSpace
     public let evaluator: SweepEvaluator
-    /// Hex FNV-1a hash of the engine version and the canonical (re-serialized) specification.
+    /// Hex FNV-1a hash of the engine version and the canonical (re-serialized) specification. The
+    /// task size is the coordinator's choice and not part of it (tasks carry their index ranges).
     public let sweepID: String
     /// Configurations per task.
     public let chunkSize: Int
@@ -28,7 +29,7 @@ public struct SweepJob: Sendable {
         self.evaluator = SweepEvaluator(space: space)
         let chosen = chunkSize ?? Self.defaultChunkSize(count: space.count)
         self.chunkSize = max(1, chosen)
-        self.sweepID = Self.hash(EngineVersion.string + "\n" + value.serialized() + "\n" + "\(self.chunkSize)")
+        self.sweepID = Self.hash(EngineVersion.string + "\n" + value.serialized())
     }
 
     /// About 64 tasks for small sweeps, at most 20,000 configurations per task (a few tenths of a

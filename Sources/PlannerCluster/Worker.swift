@@ -225,7 +225,11 @@ public final class Worker: Sendable {
             for result in results { send(.result(result)) }
             if stopRequested.load(ordering: .acquiring) && !sayingBye {
                 sayingBye = true
-                shared.withLock { $0.queue.removeAll() }
+                let running = shared.withLock { state -> Int in
+                    state.queue.removeAll()
+                    return state.running
+                }
+                log("stopping: finishing \(running) running task(s), releasing the queued ones")
             }
             if sayingBye {
                 let idle = shared.withLock { $0.running == 0 && $0.outbox.isEmpty }
@@ -234,6 +238,9 @@ public final class Worker: Sendable {
                     bye.reason = .shutdown
                     bye.text = "worker \(options.workerID) stopping"
                     send(.bye(bye))
+                    log("stopped; said bye to the coordinator")
+                    // Give the I/O thread a moment to put the BYE on the wire before the process exits.
+                    _ = try? dealer.poll(.readable, timeoutMs: 250)
                     return .finished(.stopped)
                 }
             }

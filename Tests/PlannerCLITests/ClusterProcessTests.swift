@@ -1,0 +1,230 @@
+import Foundation
+import PlannerCluster
+import PlannerWire
+import Testing
+import ZeroMQ
+
+/// `planner coordinate` and `planner worker` as real processes over real sockets. Every run must
+/// rank byte-identically to `planner sweep` on the same specification.
+@Suite(.serialized)
+struct ClusterProcessTests {
+    static let spec = """
+        model: [llama2_7b, mixtral_8x7b]
+        hardware: [A100_80GB, H100_80GB]
+        bits: [bf16, int8]
+        tensor_parallel: [1, 2, 4, 8]
+        pipeline_parallel: [1, 2]
+        expert_parallel: [1, 2]
+        batch_size: [1, 8, auto]
+        input_tokens: [512, 2048]
+        output_tokens: [128]
+        profile: genz
+        top: 25
+        """
+
+    /// The reference: `planner sweep` JSON and report.
+    static func reference(_ specPath: String) throws -> (json: String, report: String) {
+        let report = specPath + ".sweep.md"
+        let outcome = try PlannerProcess.run(["sweep", specPath, "--json", "--report", report, "--no-progress"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return (outcome.stdout, String(decoding: FileManager.default.contents(atPath: report) ?? Data(), as: UTF8.self))
+    }
+
+    static func specFile() throws -> String { try PlannerProcess.temporaryFile(spec, suffix: ".yaml") }
+
+    static func journalLines(_ path: String) -> Int {
+        String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+            .split(separator: "\n").count - 1
+    }
+
+    @Test func embeddedDefaultMatchesSweepByteForByte() throws {
+        let specPath = try Self.specFile()
+        let expected = try Self.reference(specPath)
+        let report = specPath + ".coordinate.md"
+        let outcome = try PlannerProcess.run(["coordinate", specPath, "--json", "--local-workers", "3", "--report", report, "--chunk-size", "16",
+                                              "--no-progress"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == expected.json)
+        #expect(String(decoding: FileManager.default.contents(atPath: report) ?? Data(), as: UTF8.self) == expected.report)
+        #expect(expected.json.contains("\"total_throughput\""))
+    }
+
+    @Test func aKilledWorkerAndALateJoinerLoseNothing() throws {
+        let specPath = try Self.specFile()
+        let expected = try Self.reference(specPath)
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        let coordinator = try BackgroundProcess(["coordinate", specPath, "--bind", endpoint, "--json", "--chunk-size", "8",
+                                                 "--journal", specPath + ".journal", "--verbose", "--heartbeat-ms", "200", "--no-progress"])
+        #expect(coordinator.waitForStderr("listening on"))
+        let doomed = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--task-delay-ms", "40", "--exit-when-done",
+                                            "--heartbeat-ms", "200"])
+        let steady = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--task-delay-ms", "40", "--exit-when-done",
+                                            "--heartbeat-ms", "200"])
+        #expect(eventually { Self.journalLines(specPath + ".journal") >= 10 })
+        doomed.signal(SIGKILL)
+        _ = doomed.wait()
+        let late = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--exit-when-done", "--heartbeat-ms", "200"])
+        let status = coordinator.wait(timeoutSeconds: 90)
+        #expect(status == 0, "\(coordinator.stderr)")
+        #expect(coordinator.stdout == expected.json)
+        #expect(coordinator.stderr.contains("worker lost") || coordinator.stderr.contains("re-dispatched"))
+        #expect(steady.wait() == 0 && late.wait() == 0)
+    }
+
+    @Test func aKilledCoordinatorResumesWithoutRedoingWork() throws {
+        let specPath = try Self.specFile()
+        let expected = try Self.reference(specPath)
+        let journal = specPath + ".journal"
+        let port = freeLoopbackPort()
+        let endpoint = "tcp://127.0.0.1:\(port)"
+        let arguments = ["coordinate", specPath, "--bind", endpoint, "--json", "--chunk-size", "8", "--journal", journal, "--verbose",
+                         "--heartbeat-ms", "200", "--no-progress"]
+        let first = try BackgroundProcess(arguments)
+        #expect(first.waitForStderr("listening on"))
+        // One worker outlives both coordinators: it reconnects on its own.
+        let worker = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--task-delay-ms", "30", "--exit-when-done",
+                                            "--heartbeat-ms", "200"])
+        #expect(eventually { Self.journalLines(journal) >= 12 })
+        first.signal(SIGKILL)
+        _ = first.wait()
+        let completedBefore = Self.journalLines(journal)
+        let second = try BackgroundProcess(arguments + ["--resume"])
+        let status = second.wait(timeoutSeconds: 90)
+        #expect(status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("resuming: \(completedBefore) task(s) already complete") || completedBefore == 0)
+        #expect(second.stdout == expected.json)
+        // Every task is journaled exactly once across both runs: 768 configurations / 8 per task.
+        let lines = String(decoding: FileManager.default.contents(atPath: journal) ?? Data(), as: UTF8.self).split(separator: "\n").dropFirst()
+        let tasks = lines.compactMap { line -> Int? in
+            guard let start = line.range(of: "\"task\":") else { return nil }
+            return Int(line[start.upperBound...].prefix { $0.isNumber })
+        }
+        #expect(tasks.count == 96 && Set(tasks).count == 96)
+        #expect(worker.wait() == 0)
+    }
+
+    @Test func garbageAndWrongVersionsAreRefusedWithoutHarm() throws {
+        let specPath = try Self.specFile()
+        let expected = try Self.reference(specPath)
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        let coordinator = try BackgroundProcess(["coordinate", specPath, "--bind", endpoint, "--json", "--chunk-size", "16", "--verbose",
+                                                 "--heartbeat-ms", "200", "--no-progress"])
+        #expect(coordinator.waitForStderr("listening on"))
+        let context = try ZMQContext()
+        // A rogue DEALER: garbage frames, a bogus result, then a HELLO from another engine version.
+        let rogue = try ZMQSocket(context, type: .dealer)
+        try rogue.connect(endpoint)
+        try rogue.send([Array("garbage".utf8)])
+        try rogue.send([WireCodec.signature, [0x42], [1, 2, 3]])
+        try rogue.send([WireCodec.signature, [0x05], [0xFF, 0xFF, 0xFF]])
+        var hello = Planner_Wire_V1_Hello()
+        hello.protocolVersion = WireCodec.protocolVersion
+        hello.workerID = "impostor"
+        hello.engineVersion = "planner-engine 0 (something else)"
+        try rogue.send(WireCodec.encode(.hello(hello)))
+        var refusal: String?
+        let deadline = Date().addingTimeInterval(10)
+        while refusal == nil && Date() < deadline {
+            if try rogue.poll(.readable, timeoutMs: 100), let message = try rogue.receive(dontWait: true),
+               case let .bye(bye)? = try? WireCodec.decode(message.frames) {
+                refusal = bye.text
+                #expect(bye.reason == .versionMismatch)
+            }
+        }
+        #expect(refusal?.contains("refused") == true)
+        // Raw TCP noise on the same port.
+        let parts = endpoint.split(separator: ":")
+        let port = UInt16(parts.last ?? "0") ?? 0
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = port.bigEndian
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        if connected == 0 {
+            let noise = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
+            _ = noise.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+        close(fd)
+        // A real worker (another process) still completes the sweep correctly.
+        let worker = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--exit-when-done", "--heartbeat-ms", "200"])
+        #expect(coordinator.wait(timeoutSeconds: 60) == 0, "\(coordinator.stderr)")
+        #expect(coordinator.stdout == expected.json)
+        #expect(coordinator.stderr.contains("refused: worker impostor"))
+        #expect(coordinator.stderr.contains("malformed messages") && !coordinator.stderr.contains("malformed messages 0;"))
+        #expect(worker.wait() == 0)
+        rogue.close()
+    }
+
+    @Test func curveAdmitsOnlyAllowedWorkers() throws {
+        let keys = NSTemporaryDirectory() + "planner-keys-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: keys + "/allowed", withIntermediateDirectories: true)
+        for (name, folder) in [("coordinator", keys), ("good", keys + "/allowed"), ("bad", keys)] {
+            let outcome = try PlannerProcess.run(["keys", "generate", "--name", name, "--dir", folder])
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+        }
+        let attributes = try FileManager.default.attributesOfItem(atPath: keys + "/coordinator.key")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let specPath = try Self.specFile()
+        let expected = try Self.reference(specPath)
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        let coordinator = try BackgroundProcess(["coordinate", specPath, "--bind", endpoint, "--json", "--chunk-size", "32",
+                                                 "--curve-secret-file", keys + "/coordinator.key", "--allow-keys", keys + "/allowed",
+                                                 "--journal", specPath + ".journal", "--verbose", "--no-progress"])
+        #expect(coordinator.waitForStderr("listening on"))
+        let intruder = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--server-key", keys + "/coordinator.pub",
+                                              "--curve-secret-file", keys + "/bad.key"])
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(Self.journalLines(specPath + ".journal") == 0, "an unknown key must not get any task")
+        #expect(!coordinator.stderr.contains("worker joined"))
+        let good = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--server-key", keys + "/coordinator.pub",
+                                          "--curve-secret-file", keys + "/allowed/good.key", "--exit-when-done"])
+        #expect(coordinator.wait(timeoutSeconds: 60) == 0, "\(coordinator.stderr)")
+        #expect(coordinator.stdout == expected.json)
+        #expect(good.wait() == 0)
+        intruder.signal(SIGTERM)
+        #expect(intruder.wait(timeoutSeconds: 10) == 0)
+        // A public bind without keys is refused unless --insecure.
+        let open = try PlannerProcess.run(["coordinate", specPath, "--bind", "tcp://0.0.0.0:\(freeLoopbackPort())", "--no-progress"])
+        #expect(open.status == 1 && open.stderr.contains("--insecure"))
+    }
+
+    @Test func aWorkerStopsCleanlyOnSIGTERM() throws {
+        let specPath = try Self.specFile()
+        let expected = try Self.reference(specPath)
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        let coordinator = try BackgroundProcess(["coordinate", specPath, "--bind", endpoint, "--json", "--chunk-size", "8",
+                                                 "--journal", specPath + ".journal", "--verbose", "--heartbeat-ms", "200", "--no-progress"])
+        #expect(coordinator.waitForStderr("listening on"))
+        let leaving = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--task-delay-ms", "50", "--heartbeat-ms", "200"])
+        #expect(eventually { Self.journalLines(specPath + ".journal") >= 3 })
+        leaving.signal(SIGTERM)
+        #expect(leaving.wait(timeoutSeconds: 10) == 0)
+        #expect(coordinator.waitForStderr("worker left"))
+        let finisher = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--exit-when-done", "--heartbeat-ms", "200"])
+        #expect(coordinator.wait(timeoutSeconds: 60) == 0, "\(coordinator.stderr)")
+        #expect(coordinator.stdout == expected.json)
+        #expect(finisher.wait() == 0)
+    }
+
+    @Test func invalidSpecsAreRejectedBeforeAnyWork() throws {
+        for (text, message) in [
+            ("model: [llama2_7b]\ntensor_parallel: [0]\n", "tensor_parallel"),
+            ("model: [nope]\n", "unknown model 'nope'"),
+            ("model: llama2_7b\nbatch_size: [many]\n", "batch_size"),
+            ("model: llama2_7b\ntensor_paralel: [2]\n", "tensor_paralel"),
+            ("model: llama2_7b\ntop: -1\n", "top"),
+            ("hardware: [H100_80GB]\n", "model"),
+            ("model: [llama2_7b\n", "malformed"),
+        ] {
+            let path = try PlannerProcess.temporaryFile(text, suffix: ".yaml")
+            for command in [["sweep", path], ["coordinate", path, "--local-workers", "1"]] {
+                let outcome = try PlannerProcess.run(command)
+                #expect(outcome.status == 1, "\(command) \(text)")
+                #expect(outcome.stderr.contains(path) && outcome.stderr.contains(message), "\(outcome.stderr)")
+            }
+        }
+    }
+}
