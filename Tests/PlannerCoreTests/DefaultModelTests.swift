@@ -303,6 +303,26 @@ struct DefaultModelTests {
         #expect(Self.close(decode.throughputTokensPerSecond, 4 * 1000 / decode.latencyMs))
     }
 
+    @Test func latencyGrowsWithBatchContextAndModel() throws {
+        var previous = 0.0
+        for batch in [1, 8, 64, 128] {
+            let step = try Estimator.decode(Self.request(Self.llama8b, batch: batch, input: 2048, output: 256)).latencyMs
+            #expect(step > previous, "batch \(batch)")
+            previous = step
+        }
+        previous = 0
+        for tokens in [128, 1024, 8192, 32768] {
+            let ttft = try Estimator.prefill(Self.request(Self.llama8b, input: tokens)).latencyMs
+            #expect(ttft > previous, "input \(tokens)")
+            previous = ttft
+        }
+        // Tensor parallelism shortens a memory-bound decode step, and adds all-reduces.
+        let one = try Estimator.decode(Self.request(Self.llama8b, input: 2048, output: 256))
+        let four = try Estimator.decode(Self.request(Self.llama8b, input: 2048, output: 256, tp: 4))
+        #expect(four.latencyMs < one.latencyMs && four.breakdown.allReduceMs > 0 && one.breakdown.allReduceMs == 0)
+        #expect(four.memory.perDeviceMiB < one.memory.perDeviceMiB / 3)
+    }
+
     @Test func headsMustSplitEvenly() throws {
         #expect(throws: PlannerError.self) {
             try Estimator.prefill(Self.request(try ModelCatalog.model(named: "llama2_13b"), tp: 3))
