@@ -49,8 +49,25 @@ extension Planner {
                 ("n_shared_experts", .int(model.sharedExperts)),
                 ("first_k_dense_replace", .int(model.firstDenseLayers)),
                 ("sliding_window", optional(model.slidingWindow)),
+                ("sliding_window_layers", .string(windowLayers(model))),
+                ("kv_lora_rank", optional(model.latentAttention?.kvLoraRank)),
+                ("q_lora_rank", optional(model.latentAttention?.qLoraRank)),
+                ("qk_rope_head_dim", optional(model.latentAttention?.qkRopeHeadDim)),
+                ("qk_nope_head_dim", optional(model.latentAttention?.qkNopeHeadDim)),
+                ("v_head_dim", optional(model.latentAttention?.vHeadDim)),
+                ("tie_word_embeddings", .bool(model.tieWordEmbeddings)),
                 ("max_model_len", optional(model.maxModelLength)),
             ])
+        }
+
+        /// Where the sliding window applies, for the `default` profile: none, all, or "global every N".
+        static func windowLayers(_ model: ModelSpec) -> String {
+            guard model.slidingWindow != nil else { return "none" }
+            switch model.slidingWindowLayers {
+            case .none: return "none"
+            case .all: return "all"
+            case let .interleaved(every): return "all but every \(every)th"
+            }
         }
     }
 
@@ -72,24 +89,40 @@ extension Planner {
                         ("Memory_BW", .double(entry.spec.memoryBandwidthGBps)),
                         ("ICN", .double(entry.spec.interconnectGBps)),
                         ("ICN_LL", .double(entry.spec.interconnectLatencyUs)),
+                        ("family", .string(entry.spec.family.rawValue)),
+                        ("dense_Flops", .double(entry.spec.resolvedDenseFlopsTFLOPS)),
+                        ("scale_up_BW", .double(entry.spec.resolvedScaleUpGBps)),
+                        ("compute_efficiency", .double(entry.spec.resolvedEfficiency.compute)),
+                        ("memory_efficiency", .double(entry.spec.resolvedEfficiency.memory)),
+                        ("link_efficiency", .double(entry.spec.resolvedEfficiency.link)),
+                        ("kernel_overhead_us", .double(entry.spec.resolvedEfficiency.kernelOverheadUs)),
+                        ("devices_per_node", .int(entry.spec.resolvedDevicesPerNode)),
+                        ("inter_node_BW", .double(entry.spec.resolvedInterNodeGBps)),
+                        ("inter_node_LL", .double(entry.spec.resolvedInterNodeLatencyUs)),
+                        ("usable_memory_fraction", .double(entry.spec.usableMemoryFraction)),
                         ("source", .string(entry.source)),
                     ])
                 }).serialized(indent: 2))
                 return
             }
             var table = TextTable(
-                headers: ["name", "TFLOPS (bf16)", "memory GB", "memory GB/s", "link GB/s", "link us", "source"],
-                alignments: [.left, .right, .right, .right, .right, .right, .left])
+                headers: ["name", "TFLOPS (bf16)", "memory GB", "memory GB/s", "link GB/s", "link us", "family", "dense TFLOPS",
+                          "eff. c/m/l", "source"],
+                alignments: [.left, .right, .right, .right, .right, .right, .left, .right, .left, .left])
             for entry in entries {
                 let spec = entry.spec
+                let efficiency = spec.resolvedEfficiency
                 table.append([
                     spec.name, NumberFormat.significant(spec.flopsTFLOPS, digits: 6), NumberFormat.significant(spec.memoryGiB, digits: 6),
                     NumberFormat.significant(spec.memoryBandwidthGBps, digits: 6), NumberFormat.significant(spec.interconnectGBps, digits: 6),
-                    NumberFormat.significant(spec.interconnectLatencyUs), entry.source,
+                    NumberFormat.significant(spec.interconnectLatencyUs), spec.family.rawValue,
+                    NumberFormat.significant(spec.resolvedDenseFlopsTFLOPS, digits: 6),
+                    "\(efficiency.compute)/\(efficiency.memory)/\(efficiency.link)", entry.source,
                 ])
             }
             print(table.render())
-            print("\nUnits: Flops in decimal TFLOPS; memory in binary GB (GiB); bandwidths in binary GB/s; link latency in microseconds.")
+            print("\nUnits: Flops in decimal TFLOPS; memory in binary GB (GiB); bandwidths in binary GB/s for genz, decimal for the "
+                  + "default profile; link latency in microseconds. eff. c/m/l: the default profile's compute/memory/link efficiencies.")
         }
     }
 }

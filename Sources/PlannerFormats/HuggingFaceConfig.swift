@@ -10,8 +10,10 @@ public import PlannerCore
 public enum HuggingFaceConfig {
     /// A supported family and the `model_type` / `architectures` names that select it.
     public enum Family: String, Sendable, CaseIterable {
-        case llama, mistral, mixtral, qwen2, qwen2MoE = "qwen2_moe", qwen3, qwen3MoE = "qwen3_moe"
-        case deepseekV2 = "deepseek_v2", deepseekV3 = "deepseek_v3", gemma2, gemma3, phi3
+        /// Dense decoders: Llama, Mistral, Qwen2/2.5 and Qwen3, Gemma 2 and 3, Phi-3.
+        case llama, mistral, qwen2, qwen3, gemma2, gemma3, phi3
+        /// Mixtures of experts: Mixtral, Qwen2-MoE (Qwen1.5-MoE, Qwen2-57B-A14B), Qwen3-MoE, DeepSeek V2/V3 (with MLA).
+        case mixtral, qwen2MoE = "qwen2_moe", qwen3MoE = "qwen3_moe", deepseekV2 = "deepseek_v2", deepseekV3 = "deepseek_v3"
 
         /// `architectures` entries of this family.
         public var architectures: [String] {

@@ -13,6 +13,7 @@ public import PlannerCore
 public enum Validation {
     /// A measured quantity.
     public enum Metric: String, Sendable, Hashable, CaseIterable {
+        /// Time to first token, time per output token, end-to-end latency (ms); output tokens/s.
         case ttft, tpot, e2e, throughput
 
         /// The key of the measured value in a point.
@@ -31,6 +32,7 @@ public enum Validation {
 
     /// One line of a report: a prediction next to its measurement, or why there is none.
     public enum Entry: Sendable, Hashable {
+        /// A measurement of point `id` and the profile's prediction of it.
         case compared(id: String, metric: Metric, measured: Double, predicted: Double)
         /// `metric` is nil when the whole point is skipped.
         case skipped(id: String, metric: Metric?, reason: String)
@@ -41,12 +43,14 @@ public enum Validation {
             return (predicted - measured) / measured * 100
         }
 
+        /// The point's `id`.
         public var id: String {
             switch self {
             case let .compared(id, _, _, _), let .skipped(id, _, _): id
             }
         }
 
+        /// The metric, or nil for a whole point skipped.
         public var metric: Metric? {
             switch self {
             case let .compared(_, metric, _, _): metric
@@ -57,7 +61,9 @@ public enum Validation {
 
     /// Every entry of one profile, in the order of the points and metrics.
     public struct Report: Sendable, Hashable {
+        /// The profile that made the predictions.
         public var profile: Profile
+        /// One entry per measurement or skipped point.
         public var entries: [Entry]
 
         /// Absolute errors of the compared entries, percent.

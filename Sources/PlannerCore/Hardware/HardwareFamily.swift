@@ -4,11 +4,17 @@
 /// The constants are per family, from public microbenchmarks and vendor documentation (see the README,
 /// "Efficiencies"), never fitted to single measured points.
 public enum HardwareFamily: String, Sendable, Hashable, CaseIterable, Codable {
+    /// NVIDIA A100.
     case nvidiaAmpere = "nvidia-ampere"
+    /// NVIDIA H100, H200, GH200.
     case nvidiaHopper = "nvidia-hopper"
+    /// NVIDIA B100, B200, GB200.
     case nvidiaBlackwell = "nvidia-blackwell"
+    /// AMD Instinct MI300X, MI325X.
     case amdCDNA3 = "amd-cdna3"
+    /// Google TPU v4, v5e, v5p, v6.
     case googleTPU = "google-tpu"
+    /// Intel Gaudi 3.
     case intelGaudi = "intel-gaudi"
     /// Unknown hardware (custom descriptions without `family`): middle-of-the-road constants.
     case generic

@@ -30,15 +30,19 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Per-direction scale-up link bandwidth (NVLink class), decimal GB/s, where GenZ's `ICN` is not
     /// that figure (GenZ's A100 presets: 150; NVLink 3 gives 300); nil means `interconnectGBps`.
     public var scaleUpGBps: Double?
-    /// Overrides of the family's achievable fractions (0 < x <= 1) and per-kernel overhead (us).
+    /// Achievable fraction of the dense peak FLOPS (0 < x <= 1); nil means the family's.
     public var computeEfficiency: Double?
+    /// Achievable fraction of the peak memory bandwidth (0 < x <= 1); nil means the family's.
     public var memoryEfficiency: Double?
+    /// Achievable fraction of the link bandwidth in collectives (0 < x <= 1); nil means the family's.
     public var linkEfficiency: Double?
+    /// Fixed cost of every kernel, microseconds; nil means the family's.
     public var kernelOverheadUs: Double?
     /// Devices per node (sharing the scale-up link); nil means the family's default.
     public var devicesPerNode: Int?
-    /// Per-device inter-node bandwidth, decimal GB/s, and hop latency, microseconds; nil means the family's.
+    /// Per-device inter-node bandwidth, decimal GB/s; nil means the family's.
     public var interNodeGBps: Double?
+    /// Inter-node hop latency, microseconds; nil means the family's.
     public var interNodeLatencyUs: Double?
     /// Fraction of device memory the model may use (the rest is runtime, allocator and fragmentation
     /// reserve, as vLLM's `gpu_memory_utilization`). 0 < x <= 1; default 0.9.

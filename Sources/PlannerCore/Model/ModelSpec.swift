@@ -87,6 +87,7 @@ public struct ModelSpec: Sendable, Hashable {
         /// Value head width (`v_head_dim`).
         public var vHeadDim: Int
 
+        /// The sizes as a DeepSeek `config.json` names them (`kv_lora_rank`, `q_lora_rank`, ...).
         public init(kvLoraRank: Int, qLoraRank: Int?, qkRopeHeadDim: Int, qkNopeHeadDim: Int, vHeadDim: Int) {
             self.kvLoraRank = kvLoraRank
             self.qLoraRank = qLoraRank
