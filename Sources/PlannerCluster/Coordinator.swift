@@ -64,6 +64,8 @@ public final class Coordinator {
     private var seen: Set<[UInt8]> = []
     private var children: [Process] = []
     private var restarts = 0
+    /// With CURVE: the key pair local workers use and the coordinator's public key.
+    private var localWorkerKeys: (pair: CurveKeyPair, serverKey: String)?
     private let epoch = UInt64(DispatchTime.now().uptimeNanoseconds)
     private let started = DispatchTime.now().uptimeNanoseconds
     private var lastProgressMs: Int64 = 0
@@ -113,8 +115,15 @@ public final class Coordinator {
         }
         let context = try ZMQContext()
         var authenticator: ZAPAuthenticator?
-        if options.curveSecretKey != nil {
-            let zap = try ZAPAuthenticator(context: context, allowedPublicKeys: options.allowedWorkerKeys, domain: "planner")
+        if let secret = options.curveSecretKey {
+            var allowed = options.allowedWorkerKeys
+            if options.localWorkers > 0 {
+                // Local workers get a key pair of their own for this run, passed through the environment.
+                let pair = try CurveKeyPair.generate()
+                localWorkerKeys = (pair, try CurveKeyPair.publicKey(fromSecret: secret))
+                allowed.insert(pair.publicKey)
+            }
+            let zap = try ZAPAuthenticator(context: context, allowedPublicKeys: allowed, domain: "planner")
             try zap.start()
             authenticator = zap
         }
@@ -293,6 +302,12 @@ public final class Coordinator {
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
+        if let keys = localWorkerKeys {
+            var environment = ProcessInfo.processInfo.environment
+            environment["PLANNER_WORKER_SECRET_KEY"] = keys.pair.secretKey
+            environment["PLANNER_SERVER_KEY"] = keys.serverKey
+            process.environment = environment
+        }
         do {
             try process.run()
         } catch {

@@ -186,6 +186,12 @@ struct ClusterProcessTests {
         #expect(good.wait() == 0)
         intruder.signal(SIGTERM)
         #expect(intruder.wait(timeoutSeconds: 10) == 0)
+        // Local workers of a CURVE coordinator get a key pair of their own and are admitted.
+        let local = try PlannerProcess.run(["coordinate", specPath, "--json", "--local-workers", "2", "--chunk-size", "32",
+                                            "--curve-secret-file", keys + "/coordinator.key", "--allow-keys", keys + "/allowed",
+                                            "--journal", specPath + ".local.journal", "--no-progress"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stdout == expected.json)
         // A public bind without keys is refused unless --insecure.
         let open = try PlannerProcess.run(["coordinate", specPath, "--bind", "tcp://0.0.0.0:\(freeLoopbackPort())", "--no-progress"])
         #expect(open.status == 1 && open.stderr.contains("--insecure"))
