@@ -16,7 +16,7 @@ struct SweepOutputOptions: ParsableArguments {
     var report: String?
     @Flag(inversion: .prefixedNo, help: "Show progress on standard error (default: only when it is a terminal).")
     var progress: Bool?
-    @Option(help: "Configurations per task (default: about 64 tasks, at most 20,000 per task).")
+    @Option(help: "Configurations per task (default: about 64 tasks, at most 1,000,000 per task, 100,000 with `top: all`).")
     var chunkSize: Int?
 
     var showProgress: Bool { progress ?? (isatty(2) == 1) }

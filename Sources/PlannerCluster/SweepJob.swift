@@ -27,15 +27,16 @@ public struct SweepJob: Sendable {
         self.document = document
         self.space = space
         self.evaluator = SweepEvaluator(space: space)
-        let chosen = chunkSize ?? Self.defaultChunkSize(count: space.count)
+        let chosen = chunkSize ?? Self.defaultChunkSize(count: space.count, keepsAll: document.spec.keep == .all)
         self.chunkSize = max(1, chosen)
         self.sweepID = Self.hash(EngineVersion.string + "\n" + value.serialized())
     }
 
-    /// About 64 tasks for small sweeps, at most 20,000 configurations per task (a few tenths of a
-    /// second to a few seconds of work), at least 1.
-    public static func defaultChunkSize(count: Int) -> Int {
-        min(max(count / 64, 1), 20_000)
+    /// About 64 tasks (enough to balance a few dozen workers), each at most 1,000,000
+    /// configurations (a few seconds of work), or 100,000 when every entry is returned (`top: all`,
+    /// keeping a RESULT under the 16 MiB message limit); at least 1.
+    public static func defaultChunkSize(count: Int, keepsAll: Bool = false) -> Int {
+        min(max(count / 64, 1), keepsAll ? 100_000 : 1_000_000)
     }
 
     /// FNV-1a, 64 bits, as 16 hex digits.

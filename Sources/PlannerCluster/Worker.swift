@@ -191,9 +191,11 @@ public final class Worker: Sendable {
                     case let .task(task):
                         guard welcomed, task.sweepID == sweepID, !stopRequested.load(ordering: .acquiring) else { continue }
                         let start = Int(clamping: task.start)
-                        let count = Int(clamping: task.count)
+                        let (end, overflow) = start.addingReportingOverflow(Int(clamping: task.count))
+                        // An impossible range becomes an empty one, which the compute thread answers with an error.
+                        let range = overflow ? 0..<0 : start..<end
                         let pending = PendingTask(taskID: Int(clamping: task.taskID), attempt: Int(task.attempt),
-                                                  range: start..<(start + count), sweepID: task.sweepID)
+                                                  range: range, sweepID: task.sweepID)
                         shared.withLock { $0.queue.append(pending) }
                         available.signal()
                     case let .cancel(cancel):

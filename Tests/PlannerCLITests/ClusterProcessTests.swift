@@ -1,5 +1,6 @@
 import Foundation
 import PlannerCluster
+import PlannerFormats
 import PlannerWire
 import Testing
 import ZeroMQ
@@ -213,6 +214,27 @@ struct ClusterProcessTests {
         #expect(coordinator.wait(timeoutSeconds: 60) == 0, "\(coordinator.stderr)")
         #expect(coordinator.stdout == expected.json)
         #expect(finisher.wait() == 0)
+    }
+
+    @Test func everyEntryIsStreamedOnceWithTopAll() throws {
+        let text = Self.spec.replacingOccurrences(of: "top: 25", with: "top: all\ngroup_by: [model]")
+        let specPath = try PlannerProcess.temporaryFile(text, suffix: ".yaml")
+        let local = try PlannerProcess.run(["sweep", specPath, "--json", "--out", specPath + ".sweep.jsonl", "--no-progress"])
+        #expect(local.status == 0, "\(local.stderr)")
+        let distributed = try PlannerProcess.run(["coordinate", specPath, "--json", "--out", specPath + ".coordinate.jsonl", "--local-workers", "2",
+                                                  "--chunk-size", "16", "--no-progress"])
+        #expect(distributed.status == 0, "\(distributed.stderr)")
+        #expect(distributed.stdout == local.stdout)
+        func lines(_ path: String) -> [String] {
+            String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+        let sweepLines = lines(specPath + ".sweep.jsonl")
+        let coordinateLines = lines(specPath + ".coordinate.jsonl")
+        #expect(!sweepLines.isEmpty && sweepLines.count == Set(sweepLines).count)
+        #expect(coordinateLines.sorted() == sweepLines.sorted())
+        // Ranked per model group: both models appear in the ranking.
+        let ranking = try #require(local.json?.arrayValue)
+        #expect(Set(ranking.compactMap { $0["model"]?.stringValue }).count == 2)
     }
 
     @Test func invalidSpecsAreRejectedBeforeAnyWork() throws {

@@ -174,6 +174,8 @@ public struct Scheduler: Sendable {
             done[task] = true
             completedCount += 1
             poisoned.remove(task)
+            attempts[task] = nil
+            failures[task] = nil
             if let lease { noteTaskTime(nowMs - lease.startedMs) }
             releaseLease(task)
             verdict = .accepted
