@@ -30,32 +30,9 @@ enum DefaultModel {
     /// Checks the request; the `default` profile needs the head counts to split evenly, as real engines do.
     static func validate(_ request: EstimateRequest, phase: Phase, warnings: inout [String]) throws(PlannerError) -> Shape {
         let model = request.model
-        try model.validate()
-        try request.hardware.validate()
-        try checkRange("batch_size", request.batchSize, 1, GenZModel.maxBatchSize)
-        try checkRange("input_tokens", request.inputTokens, 1, GenZModel.maxTokens)
-        try checkRange("output_tokens", request.outputTokens, 0, GenZModel.maxTokens)
-        if phase == .decode { try checkRange("beam_size", request.beamSize, 1, 1024) }
+        try request.validateShared(phase: phase)
         let layout = request.parallelism
-        try checkRange("tensor_parallel", layout.tensor, 1, GenZModel.maxParallelDegree)
-        try checkRange("pipeline_parallel", layout.pipeline, 1, GenZModel.maxParallelDegree)
-        try checkRange("expert_parallel", layout.expert, 1, GenZModel.maxParallelDegree)
-        if layout.pipeline > model.numLayers {
-            throw .invalidParallelism(field: "pipeline_parallel", value: layout.pipeline,
-                                      reason: "model '\(model.name)' has \(model.numLayers) layers; allowed 1...\(model.numLayers)")
-        }
         let expert = layout.expert
-        if expert > 1 {
-            if !model.isMoE {
-                throw .invalidParallelism(field: "expert_parallel", value: expert, reason: "model '\(model.name)' is dense (no experts); allowed 1")
-            }
-            if model.numExperts % expert != 0 {
-                throw .invalidParallelism(
-                    field: "expert_parallel", value: expert,
-                    reason: "must divide the \(model.numExperts) experts of '\(model.name)'; allowed "
-                        + GenZModel.divisors(of: model.numExperts).map(String.init).joined(separator: ", "))
-            }
-        }
         let shards = layout.tensor * expert
         let heads = model.numAttentionHeads
         let kvHeads = model.latentAttention == nil ? model.numKeyValueHeads : heads
@@ -82,11 +59,6 @@ enum DefaultModel {
         heads % shards == 0 && (kvHeads % shards == 0 || shards % kvHeads == 0)
     }
 
-    private static func checkRange(_ field: String, _ value: Int, _ low: Int, _ high: Int) throws(PlannerError) {
-        if value < low || value > high {
-            throw .invalidValue(field: field, value: "\(value)", allowed: "an integer in \(low)...\(high)")
-        }
-    }
 }
 
 /// One evaluation of the `default` profile: constants of the request, per-layer costs, stages, memory.

@@ -186,23 +186,10 @@ enum GenZModel {
     /// Checks every input GenZ would crash on or answer with nonsense.
     static func validate(_ request: EstimateRequest, phase: Phase, warnings: inout [String]) throws(PlannerError) -> Shape {
         let model = request.model
-        try model.validate()
-        try request.hardware.validate()
-        try checkRange("batch_size", request.batchSize, 1, maxBatchSize)
-        try checkRange("input_tokens", request.inputTokens, 1, maxTokens)
-        try checkRange("output_tokens", request.outputTokens, 0, maxTokens)
-        if phase == .decode { try checkRange("beam_size", request.beamSize, 1, 1024) }
+        try request.validateShared(phase: phase)
         let layout = request.parallelism
-        try checkRange("tensor_parallel", layout.tensor, 1, maxParallelDegree)
-        try checkRange("pipeline_parallel", layout.pipeline, 1, maxParallelDegree)
-        try checkRange("expert_parallel", layout.expert, 1, maxParallelDegree)
-
         let layers = model.numLayers
         let pipeline = layout.pipeline
-        if pipeline > layers {
-            throw .invalidParallelism(field: "pipeline_parallel", value: pipeline,
-                                      reason: "model '\(model.name)' has \(layers) layers; allowed 1...\(layers)")
-        }
         let perStage = (layers + pipeline - 1) / pipeline
         let lastStage = layers - perStage * (pipeline - 1)
         if lastStage < 1 {
@@ -214,19 +201,6 @@ enum GenZModel {
         }
 
         let expert = layout.expert
-        if expert > 1 {
-            if !model.isMoE {
-                throw .invalidParallelism(field: "expert_parallel", value: expert,
-                                          reason: "model '\(model.name)' is dense (no experts); allowed 1")
-            }
-            if model.numExperts % expert != 0 {
-                throw .invalidParallelism(
-                    field: "expert_parallel", value: expert,
-                    reason: "must divide the \(model.numExperts) experts of '\(model.name)'; allowed "
-                        + divisors(of: model.numExperts).map(String.init).joined(separator: ", "))
-            }
-        }
-
         let tensor = layout.tensor
         let shards = tensor * expert
         let heads = max((model.numAttentionHeads + shards - 1) / shards, 1)
@@ -251,12 +225,6 @@ enum GenZModel {
         }
         return Shape(attentionShards: shards, headsPerDevice: heads, kvHeadsPerDevice: kvHeads,
                      ffnPerDevice: max((model.intermediateSize + tensor - 1) / tensor, 1))
-    }
-
-    private static func checkRange(_ field: String, _ value: Int, _ low: Int, _ high: Int) throws(PlannerError) {
-        if value < low || value > high {
-            throw .invalidValue(field: field, value: "\(value)", allowed: "an integer in \(low)...\(high)")
-        }
     }
 
     /// Pipeline degrees GenZ can split `layers` layers into (every stage non-empty).
