@@ -5,11 +5,12 @@ public enum BatchSearch {
     ///
     /// Doubling from 1, then bisection: about 2 log2(limit) evaluations. `evaluate` results are
     /// cached in `cache`, so callers can reuse them.
-    public static func largest(
-        limit: Int, cache: inout [Int: EndToEndEstimate],
-        evaluate: (Int) -> EndToEndEstimate?, accept: (EndToEndEstimate) -> Bool = { _ in true }
+    /// Generic over what one evaluation returns (an end-to-end estimate, one phase, ...).
+    public static func largest<Estimate>(
+        limit: Int, cache: inout [Int: Estimate],
+        evaluate: (Int) -> Estimate?, accept: (Estimate) -> Bool = { _ in true }
     ) -> Int? {
-        func qualifies(_ batch: Int, _ cache: inout [Int: EndToEndEstimate]) -> Bool {
+        func qualifies(_ batch: Int, _ cache: inout [Int: Estimate]) -> Bool {
             if let cached = cache[batch] { return accept(cached) }
             guard let estimate = evaluate(batch) else { return false }
             cache[batch] = estimate

@@ -144,6 +144,24 @@ public enum LayoutSearch {
 }
 
 extension LayoutSearch {
+    /// Every (TP, PP, EP) with TP x PP x EP <= `devices` (EP > 1 only for MoE models), in the search's
+    /// order (TP, then EP, then PP ascending), each with the structural reason it cannot run
+    /// (``SkipReason/structural(model:layout:)``) or nil. Layouts that pass may still fail to fit in memory.
+    public static func layouts(model: ModelSpec, devices: Int) -> [(layout: Parallelism, skip: String?)] {
+        let budget = max(devices, 1)
+        let expertDegrees = model.isMoE ? Array(1...budget) : [1]
+        var result: [(layout: Parallelism, skip: String?)] = []
+        for tensor in 1...budget {
+            for expert in expertDegrees where tensor * expert <= budget {
+                for pipeline in 1...(budget / (tensor * expert)) {
+                    let layout = Parallelism(tensor: tensor, pipeline: pipeline, expert: expert)
+                    result.append((layout, SkipReason.structural(model: model, layout: layout)))
+                }
+            }
+        }
+        return result
+    }
+
     /// The mutable state of one search.
     struct Search {
         let options: Options
@@ -161,19 +179,11 @@ extension LayoutSearch {
         init(options: Options) { self.options = options }
 
         mutating func enumerate() {
-            let model = options.model
-            let budget = options.devices
-            let expertDegrees = model.isMoE ? Array(1...budget) : [1]
-            for tensor in 1...budget {
-                for expert in expertDegrees where tensor * expert <= budget {
-                    for pipeline in 1...(budget / (tensor * expert)) {
-                        layoutsConsidered += 1
-                        let layout = Parallelism(tensor: tensor, pipeline: pipeline, expert: expert)
-                        if let reason = SkipReason.structural(model: model, layout: layout) { skip(reason); continue }
-                        for precision in options.precisions {
-                            explore(layout, precision: precision)
-                        }
-                    }
+            for (layout, structural) in LayoutSearch.layouts(model: options.model, devices: options.devices) {
+                layoutsConsidered += 1
+                if let reason = structural { skip(reason); continue }
+                for precision in options.precisions {
+                    explore(layout, precision: precision)
                 }
             }
         }
