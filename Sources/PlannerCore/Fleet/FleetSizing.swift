@@ -3,11 +3,15 @@
 public struct FleetOption: Sendable, Hashable {
     /// Position of the model in ``FleetWorkload/models``.
     public var modelIndex: Int
+    /// The model's name.
     public var modelName: String
     /// Position of the hardware in ``FleetWorkload/hardware``.
     public var hardwareIndex: Int
+    /// The hardware's name (catalog name, or a custom description's).
     public var hardwareName: String
+    /// Weight precision.
     public var precision: Precision
+    /// Tensor, pipeline and expert parallel degrees of one replica.
     public var layout: Parallelism
     /// Replicas: ceil(required requests/s / per-replica requests/s).
     public var replicas: Int
@@ -15,6 +19,7 @@ public struct FleetOption: Sendable, Hashable {
     public var devices: Int
     /// Nodes: replicas packed whole into nodes (a replica larger than a node takes whole nodes).
     public var nodes: Int
+    /// Devices per node of the hardware.
     public var devicesPerNode: Int
     /// Devices paid for: `devices`, or nodes x devices per node when whole nodes are billed.
     public var billedDevices: Int
@@ -31,12 +36,15 @@ public struct FleetOption: Sendable, Hashable {
     public var utilization: Double
     /// Fraction of a replica's time spent on prefills at the operating point.
     public var prefillUtilization: Double
+    /// Price used, US dollars per device-hour.
     public var priceUSDPerDeviceHour: Double
     /// Billed devices x price, USD per hour.
     public var costPerHourUSD: Double
     /// Cost per hour / output tokens per hour at the demand, x 10^6, USD.
     public var costPerMillionOutputTokensUSD: Double
+    /// Mean TTFT at the operating point, ms.
     public var ttftMeanMs: Double
+    /// Mean TPOT at the operating point, ms.
     public var tpotMeanMs: Double
     /// Decode step latency at the operating point, ms.
     public var decodeStepMs: Double
@@ -45,6 +53,7 @@ public struct FleetOption: Sendable, Hashable {
     /// Memory of the heaviest device (the larger of the longest prompt's prefill and the decode at
     /// the operating batch), GiB.
     public var memoryPerDeviceGiB: Double
+    /// Whether the option meets every latency target.
     public var meetsTargets: Bool
     /// Why the targets cannot be met (nil when they are).
     public var reason: String?
@@ -60,6 +69,7 @@ public struct FleetOption: Sendable, Hashable {
 
     /// One running batch of the replica's trade-off curve.
     public struct CurvePoint: Sendable, Hashable {
+        /// Running batch.
         public var batch: Int
         /// TPOT at the charted statistic (``chartTPOTMs(_:)``), ms.
         public var tpotMs: Double
@@ -82,15 +92,21 @@ public struct FleetOption: Sendable, Hashable {
 public struct FleetPlan: Sendable, Hashable {
     /// A model, hardware and precision with no layout that runs at all, and why.
     public struct Unavailable: Sendable, Hashable {
+        /// The model's name.
         public var modelName: String
+        /// The hardware's name.
         public var hardwareName: String
+        /// The weight precision.
         public var precision: Precision
+        /// Why no layout runs (the closest to fitting in memory, or the estimator's error).
         public var reason: String
     }
 
+    /// The workload sized.
     public var workload: FleetWorkload
     /// Options meeting the targets, cheapest first, then those that cannot, with their reason.
     public var options: [FleetOption]
+    /// Model, hardware and precision combinations with no runnable layout.
     public var unavailable: [Unavailable]
     /// Layouts not evaluated or not runnable, by reason (``SkipReason`` strings).
     public var skipped: [String: Int]
@@ -120,7 +136,9 @@ public enum FleetSizing {
         public var modelIndex: Int
         /// Position of the hardware in ``FleetWorkload/hardware``.
         public var hardwareIndex: Int
+        /// Weight precision.
         public var precision: Precision
+        /// The replica's layout.
         public var layout: Parallelism
 
         public init(modelIndex: Int, hardwareIndex: Int, precision: Precision, layout: Parallelism) {

@@ -56,19 +56,23 @@ public struct FleetHardware: Sendable, Hashable {
 public struct FleetWorkload: Sendable, Hashable {
     /// Models to size the fleet for; several models are alternatives, each sized for the whole load.
     public var models: [ModelSpec]
+    /// The load to carry.
     public var rate: RequestRate
     /// Prompt lengths, tokens.
     public var inputTokens: TokenDistribution
     /// Output lengths, tokens.
     public var outputTokens: TokenDistribution
+    /// Latency targets (none: size for throughput at the largest batch that fits).
     public var objectives: ServiceLevelObjectives
     /// Precisions allowed (weights; see the `default` profile for the KV cache and activations).
     public var precisions: [Precision]
+    /// Hardware candidates, in the order reports list them.
     public var hardware: [FleetHardware]
     /// Prices per device-hour: the shipped defaults with the workload's and the price file's overrides.
     public var prices: PriceList
     /// Spare capacity on top of the load, as a fraction (0.2 = 20%).
     public var headroomFraction: Double
+    /// Performance model of the estimates (`default`: real hardware; `genz`: GenZ 0.0.16).
     public var profile: Profile
     /// Largest running batch per replica considered.
     public var maxBatchSize: Int

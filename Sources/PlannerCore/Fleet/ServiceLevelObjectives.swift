@@ -35,7 +35,9 @@ public struct ServiceLevelObjectives: Sendable, Hashable {
 
     /// One bound: `metric` at `statistic` must not exceed `limitMs`.
     public struct Target: Sendable, Hashable {
+        /// The latency bounded.
         public var metric: Metric
+        /// Mean or percentile.
         public var statistic: Statistic
         /// Upper bound, milliseconds.
         public var limitMs: Double

@@ -89,7 +89,9 @@ public enum ServingModel {
         public var prefillUtilization: Double
         /// Mean wait before the prefill starts (queue + residual decode step), ms.
         public var meanQueueingMs: Double
+        /// Mean time to first token, ms.
         public var ttftMeanMs: Double
+        /// Mean time per output token, ms.
         public var tpotMeanMs: Double
         /// Decode step latency at B, ms.
         public var decodeStepMs: Double

@@ -11,7 +11,9 @@
 public enum TokenDistribution: Sendable, Hashable {
     /// One weighted histogram bin: `weight` (any positive scale) of requests have `tokens` tokens.
     public struct Bin: Sendable, Hashable {
+        /// Length of the requests in this bin, tokens.
         public var tokens: Int
+        /// Relative share of requests (any positive scale).
         public var weight: Double
 
         public init(tokens: Int, weight: Double) {
