@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "PlannerCoreTests", dependencies: ["PlannerCore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "PlannerFormatsTests",
-            dependencies: ["PlannerCore", "PlannerFormats"],
+            dependencies: ["PlannerCore", "PlannerFormats", .product(name: "Yams", package: "Yams")],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
