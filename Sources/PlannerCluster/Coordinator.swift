@@ -275,6 +275,9 @@ public final class Coordinator {
             scheduler.sent(peer, nowMs: nowMs())
         } catch let error as ZMQError where error.isHostUnreachable || error.isAgain {
             // Gone (or too slow to keep up): forget it; its tasks go to others.
+            if scheduler.knows(peer) {
+                log("worker lost: \(Self.describe(peer)) (\(error.isHostUnreachable ? "unreachable" : "not keeping up")); its tasks were re-queued")
+            }
             scheduler.leave(peer)
         } catch {
             log("send failed to \(Self.describe(peer)): \(error)")

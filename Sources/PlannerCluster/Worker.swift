@@ -118,7 +118,7 @@ public final class Worker: Sendable {
     private func session(context: ZMQContext, incarnation: Int, log: @Sendable (String) -> Void) throws -> SessionOutcome {
         let dealer = try ZMQSocket(context, type: .dealer, lingerMs: 2000)
         var settings: [SocketOption] = [
-            .routingID(Array("\(options.workerID)/\(incarnation)".utf8)), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
+            .routingID(Array("\(options.workerID)/\(incarnation)/\(String(UInt32.random(in: .min ... .max), radix: 16))".utf8)), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
             .reconnectIntervalMs(1000), .reconnectIntervalMaxMs(Int(options.maxBackoffMs)), .heartbeatIntervalMs(2000),
             .heartbeatTimeoutMs(6000), .heartbeatTTLMs(6000), .immediate(false),
         ]
