@@ -66,20 +66,8 @@ extension Planner {
             }
         }
 
-        private func resolvedHardware() throws -> HardwareSpec {
-            if let hardwareJSON {
-                let value: JSONValue
-                do { value = try JSONValue.parse(hardwareJSON) } catch {
-                    throw CLIError.message("malformed --hardware-json: \(error)")
-                }
-                return try Inputs.hardware(value, field: "hardware-json")
-            }
-            if let hardware { return try HardwareCatalog.hardware(named: hardware) }
-            return HardwareCatalog.defaultHardware
-        }
-
         private func runSingle(phase: Inputs.CasePhase) throws {
-            var spec = try resolvedHardware()
+            var spec = try resolveHardware(name: hardware, json: hardwareJSON)
             try overrides.apply(to: &spec)
             let request = EstimateRequest(
                 model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec, batchSize: batchSize,

@@ -126,21 +126,18 @@ public enum PerformanceAPI {
         model: String, configurations: [Configuration], batchSize: Int = 1, inputTokens: Int = 2048,
         outputTokens: Int = 256, profile: Profile = EstimateRequest.defaultProfile
     ) -> [Comparison] {
-        let requests = configurations.enumerated().map { index, configuration in
-            (name: "\(index)", request: Result { () throws(PlannerError) -> EstimateRequest in
+        let compared = configurations.map { configuration in
+            let request = Result { () throws(PlannerError) -> EstimateRequest in
                 try makeRequest(
                     model: model, batchSize: batchSize, beamSize: configuration.beamSize, inputTokens: inputTokens,
                     outputTokens: outputTokens, systemName: configuration.hardware, bits: configuration.bits,
                     tensorParallel: configuration.tensorParallel, pipelineParallel: configuration.pipelineParallel,
                     expertParallel: configuration.expertParallel, profile: profile)
-            })
+            }
+            return Comparison(configuration: configuration,
+                              entry: PlannerCore.Comparison.entry(name: configuration.name, request: request))
         }
-        return PlannerCore.Comparison.run(requests).map { entry in
-            var named = entry
-            let configuration = configurations[Int(entry.name) ?? 0]
-            named.name = configuration.name
-            return Comparison(configuration: configuration, entry: named)
-        }
+        return PlannerCore.Comparison.ranked(compared) { $0.entry }
     }
 
     static func makeRequest(

@@ -28,19 +28,28 @@ public enum Comparison {
     /// ties keep input order, and failures (throughput 0) sink to the end in input order.
     /// - Parameter configurations: names with a request, or the error building it raised.
     public static func run(_ configurations: [(name: String, request: Result<EstimateRequest, PlannerError>)]) -> [Entry] {
-        let entries = configurations.map { configuration in
-            switch configuration.request {
-            case let .success(request):
-                let outcome = Result { () throws(PlannerError) -> EndToEndEstimate in
-                    try Estimator.endToEnd(request, operators: false)
-                }
-                return Entry(name: configuration.name, request: request, outcome: outcome)
-            case let .failure(error):
-                return Entry(name: configuration.name, request: nil, outcome: .failure(error))
-            }
-        }
-        return stableSorted(entries) { $0.totalThroughputTokensPerSecond > $1.totalThroughputTokensPerSecond }
+        ranked(configurations.map { entry(name: $0.name, request: $0.request) })
     }
+
+    /// Estimates one configuration end to end (or carries the error that building its request raised).
+    public static func entry(name: String, request: Result<EstimateRequest, PlannerError>) -> Entry {
+        switch request {
+        case let .success(request):
+            let outcome = Result { () throws(PlannerError) -> EndToEndEstimate in
+                try Estimator.endToEnd(request, operators: false)
+            }
+            return Entry(name: name, request: request, outcome: outcome)
+        case let .failure(error):
+            return Entry(name: name, request: nil, outcome: .failure(error))
+        }
+    }
+
+    /// Sorts by total throughput, descending and stable.
+    static func ranked<T>(_ items: [T], entry: (T) -> Entry) -> [T] {
+        stableSorted(items) { entry($0).totalThroughputTokensPerSecond > entry($1).totalThroughputTokensPerSecond }
+    }
+
+    static func ranked(_ entries: [Entry]) -> [Entry] { ranked(entries) { $0 } }
 
     /// Sorts keeping the input order of elements that compare equal.
     static func stableSorted<T>(_ items: [T], by before: (T, T) -> Bool) -> [T] {
