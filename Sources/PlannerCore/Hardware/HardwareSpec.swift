@@ -110,40 +110,37 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Checks that every figure is finite and in range.
     /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming the GenZ key.
     public func validate() throws(PlannerError) {
-        let positive: [(String, Double)] = [
-            ("Flops", flopsTFLOPS), ("Memory_size", memoryGiB), ("Memory_BW", memoryBandwidthGBps),
-            ("ICN", interconnectGBps),
-        ]
-        for (field, value) in positive where !(value.isFinite && value > 0) {
-            throw .invalidValue(field: field, value: "\(value)", allowed: "a positive finite number (hardware '\(name)')")
-        }
-        if !(interconnectLatencyUs.isFinite && interconnectLatencyUs >= 0) {
-            throw .invalidValue(field: "ICN_LL", value: "\(interconnectLatencyUs)",
-                                allowed: "a non-negative finite number of microseconds (hardware '\(name)')")
-        }
-        let fractions: [(String, Double?)] = [
-            ("compute_efficiency", computeEfficiency), ("memory_efficiency", memoryEfficiency),
-            ("link_efficiency", linkEfficiency), ("usable_memory_fraction", usableMemoryFraction),
-        ]
-        for (field, value) in fractions {
-            if let value, !(value.isFinite && value > 0 && value <= 1) {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a fraction in (0, 1] (hardware '\(name)')")
-            }
-        }
-        let positives: [(String, Double?)] = [
-            ("dense_Flops", denseFlopsTFLOPS), ("scale_up_BW", scaleUpGBps), ("inter_node_BW", interNodeGBps),
-        ]
-        for (field, value) in positives {
+        // Checked one by one (no temporary arrays): this runs on every estimate.
+        func positive(_ field: String, _ value: Double?) throws(PlannerError) {
             if let value, !(value.isFinite && value > 0) {
                 throw .invalidValue(field: field, value: "\(value)", allowed: "a positive finite number (hardware '\(name)')")
             }
         }
-        let nonNegatives: [(String, Double?)] = [("kernel_overhead_us", kernelOverheadUs), ("inter_node_LL", interNodeLatencyUs)]
-        for (field, value) in nonNegatives {
-            if let value, !(value.isFinite && value >= 0) {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a non-negative finite number of microseconds (hardware '\(name)')")
+        func fraction(_ field: String, _ value: Double?) throws(PlannerError) {
+            if let value, !(value.isFinite && value > 0 && value <= 1) {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a fraction in (0, 1] (hardware '\(name)')")
             }
         }
+        func microseconds(_ field: String, _ value: Double?) throws(PlannerError) {
+            if let value, !(value.isFinite && value >= 0) {
+                throw .invalidValue(field: field, value: "\(value)",
+                                    allowed: "a non-negative finite number of microseconds (hardware '\(name)')")
+            }
+        }
+        try positive("Flops", flopsTFLOPS)
+        try positive("Memory_size", memoryGiB)
+        try positive("Memory_BW", memoryBandwidthGBps)
+        try positive("ICN", interconnectGBps)
+        try microseconds("ICN_LL", interconnectLatencyUs)
+        try fraction("compute_efficiency", computeEfficiency)
+        try fraction("memory_efficiency", memoryEfficiency)
+        try fraction("link_efficiency", linkEfficiency)
+        try fraction("usable_memory_fraction", usableMemoryFraction)
+        try positive("dense_Flops", denseFlopsTFLOPS)
+        try positive("scale_up_BW", scaleUpGBps)
+        try positive("inter_node_BW", interNodeGBps)
+        try microseconds("kernel_overhead_us", kernelOverheadUs)
+        try microseconds("inter_node_LL", interNodeLatencyUs)
         if let devicesPerNode, devicesPerNode < 1 || devicesPerNode > 1 << 16 {
             throw .invalidValue(field: "devices_per_node", value: "\(devicesPerNode)", allowed: "an integer in 1...65536 (hardware '\(name)')")
         }

@@ -166,15 +166,22 @@ public struct ModelSpec: Sendable, Hashable {
         case .hybrid:
             throw .unsupportedModel(name: name, reason: "hybrid Mamba/attention models (Jamba) are not modelled; only attention transformers (dense and MoE) are")
         }
-        let positive: [(String, Int)] = [
-            ("num_hidden_layers", numLayers), ("hidden_size", hiddenSize),
-            ("num_attention_heads", numAttentionHeads), ("num_key_value_heads", numKeyValueHeads),
-            ("head_dim", headDim), ("intermediate_size", intermediateSize), ("num_ffi", numFFI),
-            ("vocab_size", vocabSize), ("num_experts", numExperts), ("expert_top_k", expertTopK),
-        ]
-        for (field, value) in positive where value < 1 {
-            throw .invalidValue(field: field, value: "\(value)", allowed: "a positive integer (model '\(name)')")
+        // Checked one by one (no temporary arrays): this runs on every estimate.
+        func positive(_ field: String, _ value: Int?) throws(PlannerError) {
+            if let value, value < 1 {
+                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive integer (model '\(name)')")
+            }
         }
+        try positive("num_hidden_layers", numLayers)
+        try positive("hidden_size", hiddenSize)
+        try positive("num_attention_heads", numAttentionHeads)
+        try positive("num_key_value_heads", numKeyValueHeads)
+        try positive("head_dim", headDim)
+        try positive("intermediate_size", intermediateSize)
+        try positive("num_ffi", numFFI)
+        try positive("vocab_size", vocabSize)
+        try positive("num_experts", numExperts)
+        try positive("expert_top_k", expertTopK)
         if numAttentionHeads % numKeyValueHeads != 0 {
             throw .invalidValue(field: "num_key_value_heads", value: "\(numKeyValueHeads)",
                                 allowed: "a divisor of num_attention_heads \(numAttentionHeads) (model '\(name)')")
@@ -183,17 +190,16 @@ public struct ModelSpec: Sendable, Hashable {
             throw .invalidValue(field: "expert_top_k", value: "\(expertTopK)",
                                 allowed: "at most num_experts \(numExperts) (model '\(name)')")
         }
-        let optional: [(String, Int?)] = [
-            ("moe_intermediate_size", moeIntermediateSize), ("shared_expert_intermediate_size", sharedExpertIntermediateSize),
-            ("sliding_window", slidingWindow), ("moe_layer_freq", moeLayerInterval),
-            ("kv_lora_rank", latentAttention?.kvLoraRank), ("q_lora_rank", latentAttention?.qLoraRank),
-            ("qk_rope_head_dim", latentAttention?.qkRopeHeadDim), ("qk_nope_head_dim", latentAttention?.qkNopeHeadDim),
-            ("v_head_dim", latentAttention?.vHeadDim),
-        ]
-        for (field, value) in optional {
-            if let value, value < 1 {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive integer (model '\(name)')")
-            }
+        try positive("moe_intermediate_size", moeIntermediateSize)
+        try positive("shared_expert_intermediate_size", sharedExpertIntermediateSize)
+        try positive("sliding_window", slidingWindow)
+        try positive("moe_layer_freq", moeLayerInterval)
+        if let latent = latentAttention {
+            try positive("kv_lora_rank", latent.kvLoraRank)
+            try positive("q_lora_rank", latent.qLoraRank)
+            try positive("qk_rope_head_dim", latent.qkRopeHeadDim)
+            try positive("qk_nope_head_dim", latent.qkNopeHeadDim)
+            try positive("v_head_dim", latent.vHeadDim)
         }
         if sharedExperts < 0 {
             throw .invalidValue(field: "n_shared_experts", value: "\(sharedExperts)", allowed: "a non-negative integer (model '\(name)')")
