@@ -133,7 +133,9 @@ extension Planner {
                 options.insecure = insecure
                 options.heartbeatMs = Int64(max(heartbeatMs, 10))
                 options.minimumLeaseMs = Int64(max(leaseMs, 10))
-                options.progress = output.showProgress
+                if output.showProgress {
+                    options.progress = { @Sendable line, final in Console.progress(line, final: final) }
+                }
                 if let curveSecretFile {
                     options.curveSecretKey = try KeyFiles.readSecret(curveSecretFile)
                     guard let allowKeys else { throw CLIError.message("--curve-secret-file needs --allow-keys (worker public keys)") }

@@ -34,8 +34,8 @@ public final class Coordinator {
         public var liveness: Int64 = 5
         /// Minimum task lease before a stalled task is handed out again.
         public var minimumLeaseMs: Int64 = 60_000
-        /// Print progress to standard error.
-        public var progress = false
+        /// Receives a progress line about once a second (`final` is true for the last one); nil for none.
+        public var progress: (@Sendable (_ line: String, _ final: Bool) -> Void)?
 
         public init() {}
     }
@@ -360,18 +360,16 @@ public final class Coordinator {
     private func nowMs() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
 
     private func reportProgress(force: Bool) {
-        guard options.progress else { return }
+        guard let progress = options.progress else { return }
         let now = nowMs()
         guard force || now - lastProgressMs >= 1000 else { return }
         lastProgressMs = now
-        let done = scheduler.completedCount
-        let total = scheduler.taskCount
         let seconds = max(Double(now) / 1000, 0.001)
         let rate = Double(totals.evaluated) / seconds
         let remaining = Double(job.space.count - totals.evaluated)
         let eta = rate > 0 ? Int(remaining / rate) : 0
-        let line = "tasks \(done)/\(total), \(Int(rate)) configurations/s, workers \(scheduler.workerCount), ETA \(eta)s"
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (force ? "\n" : "")).utf8))
+        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(Int(rate)) configurations/s, "
+            + "workers \(scheduler.workerCount), ETA \(eta)s", force)
     }
 
     static func describe(_ peer: [UInt8]) -> String { String(decoding: peer, as: UTF8.self) }

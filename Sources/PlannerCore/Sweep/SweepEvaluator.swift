@@ -37,7 +37,12 @@ public struct SweepEvaluator: Sendable {
 
     /// Evaluates one configuration.
     public func evaluate(_ index: Int) -> Outcome {
-        let configuration = space.configuration(at: index)
+        evaluate(space.configuration(at: index))
+    }
+
+    /// Evaluates one configuration of the space.
+    public func evaluate(_ configuration: SweepSpace.Configuration) -> Outcome {
+        let index = configuration.index
         let spec = space.spec
         if let budget = spec.maxDevices, configuration.parallelism.devices > budget { return .skipped(SkipReason.deviceBudget) }
         if let reason = SkipReason.structural(model: configuration.model, layout: configuration.parallelism) { return .skipped(reason) }
@@ -83,10 +88,11 @@ public struct SweepEvaluator: Sendable {
         let keepAll = space.spec.keep == .all
         let grouped = !space.spec.groupBy.isEmpty
         for index in range {
-            switch evaluate(index) {
+            let configuration = space.configuration(at: index)
+            switch evaluate(configuration) {
             case let .ranked(entry):
                 chunk.rankedCount += 1
-                chunk.ranking.insert(entry, group: grouped ? space.groupKey(of: space.configuration(at: index)) : "")
+                chunk.ranking.insert(entry, group: grouped ? space.groupKey(of: configuration) : "")
                 if keepAll { chunk.all.append(entry) }
             case let .skipped(reason):
                 chunk.skipped[reason, default: 0] += 1
