@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import PlannerCluster
 import PlannerCore
 import PlannerFormats
 
@@ -29,34 +30,70 @@ extension Planner {
         @Option(help: "Performance model, overriding the workload's `profile`: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
         var profile: Profile?
         @Option(help: "Options printed (the reports hold all).") var top = 10
-        @Option(help: "Threads evaluating layouts (default: all cores).") var threads: Int?
-        @Option(help: "Where to run the layout search: 'local' (this process, --threads threads; the default).")
-        var coordinate: String?
+        @Option(help: "Threads evaluating layouts with --coordinate local (default: all cores).") var threads: Int?
+        @Option(help: """
+            Where to evaluate the layouts: 'local' (threads in this process; the default) or 'cluster' (a coordinator \
+            serving `planner worker`s: one local worker process per core by default, remote workers with --bind; \
+            see the cluster options). Both give the same reports.
+            """)
+        var coordinate: Mode = .local
+        @Option(help: "Layouts per task with --coordinate cluster (default: about 64 tasks, at most 256 layouts each).") var chunkSize: Int?
+        @Flag(inversion: .prefixedNo, help: "Show progress on standard error (default: only when it is a terminal).") var progress: Bool?
         @Flag(help: "Print report.json to standard output instead of the table.") var json = false
+        @OptionGroup(title: "Cluster options (with --coordinate cluster)") var cluster: ClusterOptions
+
+        /// Where the layouts are evaluated.
+        enum Mode: String, ExpressibleByArgument, CaseIterable {
+            case local, cluster
+        }
 
         func validate() throws {
             if top < 1 { throw ValidationError("--top must be at least 1") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-            if let coordinate, coordinate.lowercased() != "local" {
-                throw ValidationError("--coordinate '\(coordinate)': allowed 'local' (a thread pool in this process). "
-                    + "Distributed runs use the same engine (FleetSizing.evaluate per task), but the cluster protocol carries sweep "
-                    + "configurations only; run `planner fleet` on one machine with --threads")
+            if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+            switch coordinate {
+            case .local:
+                let clusterOnly = cluster.givenFlags + (chunkSize == nil ? [] : ["--chunk-size"])
+                if !clusterOnly.isEmpty {
+                    throw ValidationError("\(clusterOnly.joined(separator: ", ")) need --coordinate cluster (the layouts are "
+                        + "evaluated in this process with --coordinate local)")
+                }
+            case .cluster:
+                if threads != nil {
+                    throw ValidationError("--threads is for --coordinate local; with --coordinate cluster use --local-workers and "
+                        + "--local-worker-threads")
+                }
             }
         }
 
         func run() throws {
             try reportingErrors {
-                let text = try Console.readText(workload, field: "workload")
-                let document = try Documents.parse(text, source: workload)
-                var overrides: PriceList?
-                if let prices {
-                    let priceText = try Console.readText(prices, field: "prices")
-                    overrides = try FleetInput.prices(try Documents.parse(priceText, source: prices), source: prices)
+                let job = try loadJob()
+                let showProgress = progress ?? (isatty(2) == 1)
+                let plan: FleetPlan
+                var poisoned: [Int] = []
+                switch coordinate {
+                case .local:
+                    let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+                    let started = DispatchTime.now().uptimeNanoseconds
+                    var report: LocalFleet.Progress?
+                    if showProgress {
+                        report = { @Sendable (done: Int, total: Int) in
+                            let seconds = max(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 0.001)
+                            let rate = Double(done) / seconds
+                            let eta = rate > 0 ? Int(Double(total - done) / rate) : 0
+                            Console.progress("layouts \(done)/\(total), \(Int(rate)) layouts/s, threads \(threadCount), ETA \(eta)s",
+                                             final: done == total)
+                        }
+                    }
+                    plan = LocalFleet.run(job, threads: threadCount, progress: report)
+                case .cluster:
+                    try createOutputFolder()
+                    let outcome = try cluster.run(job, defaultJournal: (out as NSString).appendingPathComponent("fleet.journal"),
+                                                  showProgress: showProgress)
+                    plan = job.plan(outcome.totals)
+                    poisoned = outcome.poisonedTasks
                 }
-                var parsed = try FleetInput.workload(document, source: workload, priceOverrides: overrides, readFile: Console.readModelFile)
-                if let profile { parsed.profile = profile }
-                let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-                let plan = try FleetRunner.run(parsed, threads: threadCount)
                 try writeReports(plan)
                 if json {
                     print(FleetReport.json(plan).serialized(indent: 2))
@@ -69,18 +106,31 @@ extension Planner {
                     }
                     print("reports: \(["report.md", "report.html", "report.csv", "report.json"].map { "\(out)/\($0)" }.joined(separator: ", "))")
                 }
+                try ClusterOptions.failPoisoned(poisoned)
                 if plan.cheapest == nil {
                     throw CLIError.message("no option meets the latency targets; see \(out)/report.md for the reason of each")
                 }
             }
         }
 
-        func writeReports(_ plan: FleetPlan) throws {
+        /// Reads the workload, the price file and the model configs it names into a fleet job.
+        func loadJob() throws -> FleetJob {
+            let text = try Console.readText(workload, field: "workload")
+            let pricesText = try prices.map { try Console.readText($0, field: "prices") }
+            return try FleetJob(workloadText: text, source: workload, pricesText: pricesText, pricesSource: prices ?? "prices",
+                                profile: profile, readFile: Console.readModelFile, chunkSize: chunkSize)
+        }
+
+        func createOutputFolder() throws {
             do {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             } catch {
                 throw CLIError.message("cannot create the output folder '\(out)': \(error.localizedDescription)")
             }
+        }
+
+        func writeReports(_ plan: FleetPlan) throws {
+            try createOutputFolder()
             let files = [
                 ("report.json", FleetReport.json(plan).serialized(indent: 2) + "\n"),
                 ("report.csv", FleetReport.csv(plan)),
@@ -93,61 +143,6 @@ extension Planner {
                     throw CLIError.message("cannot write '\(path)'")
                 }
             }
-        }
-    }
-}
-
-/// Runs a fleet sizing's layout tasks on a pool of threads. Outcomes are stored by task index, so the
-/// plan is the same whatever the thread count.
-enum FleetRunner {
-    static func run(_ workload: FleetWorkload, threads: Int) throws(PlannerError) -> FleetPlan {
-        let (tasks, skipped) = try FleetSizing.tasks(workload)
-        let results = OutcomeSlots(count: tasks.count)
-        let workers = max(1, min(threads, tasks.count))
-        if workers == 1 {
-            for (index, task) in tasks.enumerated() { results.store(FleetSizing.evaluate(task, in: workload), at: index) }
-        } else {
-            let next = TaskCounter()
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while let index = next.take(below: tasks.count) {
-                    results.store(FleetSizing.evaluate(tasks[index], in: workload), at: index)
-                }
-            }
-        }
-        return FleetSizing.assemble(workload, tasks: tasks, outcomes: results.outcomes(), skipped: skipped)
-    }
-
-    /// Hands out task indices to threads.
-    final class TaskCounter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var next = 0
-
-        func take(below count: Int) -> Int? {
-            lock.lock()
-            defer { lock.unlock() }
-            guard next < count else { return nil }
-            next += 1
-            return next - 1
-        }
-    }
-
-    /// One slot per task, written once by the thread that evaluated it.
-    final class OutcomeSlots: @unchecked Sendable {
-        private let lock = NSLock()
-        private var slots: [FleetSizing.Outcome?]
-
-        init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-        func store(_ outcome: FleetSizing.Outcome, at index: Int) {
-            lock.lock()
-            slots[index] = outcome
-            lock.unlock()
-        }
-
-        func outcomes() -> [FleetSizing.Outcome] {
-            lock.lock()
-            defer { lock.unlock() }
-            return slots.map { $0 ?? .notRunnable(skip: SkipReason.other, detail: "not evaluated", fitRatio: nil, estimates: 0) }
         }
     }
 }

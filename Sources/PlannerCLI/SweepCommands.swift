@@ -103,58 +103,16 @@ extension Planner {
                 """)
 
         @Argument(help: "Sweep specification file.") var spec: String
-        @Option(help: "Endpoint to bind, e.g. tcp://*:5555 (default: loopback, ephemeral port).") var bind: String?
-        @Option(help: "Worker processes to start on this machine (default: cores without --bind, 0 with it).") var localWorkers: Int?
-        @Option(help: "Threads per local worker (default: 1).") var localWorkerThreads: Int?
-        @Option(help: "Journal of completed tasks (default: <spec>.journal).") var journal: String?
-        @Flag(help: "Continue from the journal of an interrupted run of the same sweep.") var resume = false
-        @Option(help: "File holding this coordinator's CURVE secret key (Z85; see `planner keys generate`).") var curveSecretFile: String?
-        @Option(help: "Folder of allowed worker public keys (*.pub) or one .pub file.") var allowKeys: String?
-        @Flag(help: "Allow a non-loopback bind without CURVE (unauthenticated, unencrypted).") var insecure = false
-        @Option(help: "Heartbeat interval in ms (workers are dead after 5 missed).") var heartbeatMs: Int = 1000
-        @Option(help: "Minimum task lease in ms before a stalled task is handed out again.") var leaseMs: Int = 60_000
-        @Flag(help: "Log worker joins, losses and refusals on standard error.") var verbose = false
+        @OptionGroup var cluster: ClusterOptions
         @OptionGroup var output: SweepOutputOptions
 
         func run() throws {
             try reportingErrors {
                 let job = try output.loadJob(spec)
-                var options = Coordinator.Options()
-                options.bind = bind
-                options.localWorkers = localWorkers ?? (bind == nil ? ProcessInfo.processInfo.activeProcessorCount : 0)
-                if options.localWorkers < 0 { throw CLIError.message("invalid --local-workers \(options.localWorkers): allowed an integer >= 0") }
-                if bind == nil && options.localWorkers == 0 {
-                    throw CLIError.message("--local-workers 0 without --bind: no worker could ever join")
-                }
-                options.localWorkerThreads = localWorkerThreads ?? 1
-                options.journalPath = journal ?? (spec == "-" ? nil : spec + ".journal")
-                options.resume = resume
-                options.outPath = output.outputPath(job)
-                options.insecure = insecure
-                options.heartbeatMs = Int64(max(heartbeatMs, 10))
-                options.minimumLeaseMs = Int64(max(leaseMs, 10))
-                if output.showProgress {
-                    options.progress = { @Sendable line, final in Console.progress(line, final: final) }
-                }
-                if let curveSecretFile {
-                    options.curveSecretKey = try KeyFiles.readSecret(curveSecretFile)
-                    guard let allowKeys else { throw CLIError.message("--curve-secret-file needs --allow-keys (worker public keys)") }
-                    options.allowedWorkerKeys = try KeyFiles.readPublicKeys(allowKeys)
-                } else if allowKeys != nil {
-                    throw CLIError.message("--allow-keys needs --curve-secret-file")
-                }
-                let verbose = self.verbose
-                let coordinator = try Coordinator(job: job, options: options, log: { line in if verbose { Console.error(line) } })
-                let outcome = try coordinator.run()
-                if verbose {
-                    Console.error("done: \(outcome.workersSeen) worker(s); duplicates \(outcome.duplicateResults); re-dispatched "
-                        + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages); refused \(outcome.refusedWorkers)")
-                }
+                let outcome = try cluster.run(job, defaultJournal: spec == "-" ? nil : spec + ".journal", outPath: output.outputPath(job),
+                                              showProgress: output.showProgress)
                 try output.emit(outcome.totals, job: job, poisoned: outcome.poisonedTasks)
-                if !outcome.poisonedTasks.isEmpty {
-                    Console.error("error: \(outcome.poisonedTasks.count) task(s) failed \(Scheduler.Configuration().maxAttempts) times and were given up")
-                    throw ExitCode(2)
-                }
+                try ClusterOptions.failPoisoned(outcome.poisonedTasks)
             }
         }
     }
@@ -163,7 +121,7 @@ extension Planner {
     struct WorkerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "worker",
-            abstract: "Evaluate sweep tasks for a coordinator; reconnects with backoff, exits cleanly on SIGTERM.")
+            abstract: "Evaluate tasks (sweeps, fleet sizings) for a coordinator; reconnects with backoff, exits cleanly on SIGTERM.")
 
         @Option(help: "Coordinator endpoint, e.g. tcp://head-node:5555.") var connect: String
         @Option(help: "Tasks evaluated at once (default: all cores).") var threads: Int?
@@ -171,7 +129,7 @@ extension Planner {
         @Option(help: "File holding this worker's CURVE secret key (Z85).") var curveSecretFile: String?
         @Option(help: "Worker name in the coordinator's logs (default: host/pid).") var name: String?
         @Option(help: "Heartbeat interval in ms.") var heartbeatMs: Int = 1000
-        @Flag(help: "Exit when the coordinator says the sweep is done (instead of waiting for the next).") var exitWhenDone = false
+        @Flag(help: "Exit when the coordinator says its job is done (instead of waiting for the next).") var exitWhenDone = false
         @Flag(help: "Log connections on standard error.") var verbose = false
         @Option(help: ArgumentHelp("Extra milliseconds per task (testing aid: a slow worker).", visibility: .hidden)) var taskDelayMs = 0
 

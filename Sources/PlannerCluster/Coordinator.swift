@@ -4,45 +4,48 @@ import PlannerFormats
 import PlannerWire
 import ZeroMQ
 
-/// `planner coordinate`: serves a sweep's tasks to workers over one ROUTER socket, merges their
-/// results exactly once per task, and journals progress for `--resume`.
+/// How a coordinator runs (whatever the job).
+public struct CoordinatorOptions: Sendable {
+    /// Endpoint to bind; nil binds loopback on an ephemeral port (the embedded default).
+    public var bind: String?
+    /// Worker processes to start on this machine (`planner worker --connect <endpoint> --exit-when-done`).
+    public var localWorkers = 0
+    /// Threads per local worker (nil: the worker's default).
+    public var localWorkerThreads: Int?
+    /// The planner executable used for local workers.
+    public var executable = "/proc/self/exe"
+    /// Journal file for `--resume`; nil disables journaling.
+    public var journalPath: String?
+    public var resume = false
+    /// JSONL file for every ranked configuration (when the spec keeps `all`).
+    public var outPath: String?
+    /// CURVE: the coordinator's secret key (Z85) and the allowed worker public keys.
+    public var curveSecretKey: String?
+    public var allowedWorkerKeys: Set<String> = []
+    /// Allow binding a non-loopback address without CURVE.
+    public var insecure = false
+    public var heartbeatMs: Int64 = 1000
+    public var liveness: Int64 = 5
+    /// Minimum task lease before a stalled task is handed out again.
+    public var minimumLeaseMs: Int64 = 60_000
+    /// Receives a progress line about once a second (`final` is true for the last one); nil for none.
+    public var progress: (@Sendable (_ line: String, _ final: Bool) -> Void)?
+
+    public init() {}
+}
+
+/// `planner coordinate` and `planner fleet --coordinate cluster`: serves a job's tasks to workers
+/// over one ROUTER socket, merges their results exactly once per task, and journals progress for
+/// `--resume`.
 ///
 /// Everything runs on the calling thread: the socket, the ``Scheduler`` state machine, merging and
 /// journaling (each is cheap next to the workers' computation).
-public final class Coordinator {
-    /// How to run.
-    public struct Options: Sendable {
-        /// Endpoint to bind; nil binds loopback on an ephemeral port (the embedded default).
-        public var bind: String?
-        /// Worker processes to start on this machine (`planner worker --connect <endpoint> --exit-when-done`).
-        public var localWorkers = 0
-        /// Threads per local worker (nil: the worker's default).
-        public var localWorkerThreads: Int?
-        /// The planner executable used for local workers.
-        public var executable = "/proc/self/exe"
-        /// Journal file for `--resume`; nil disables journaling.
-        public var journalPath: String?
-        public var resume = false
-        /// JSONL file for every ranked configuration (when the spec keeps `all`).
-        public var outPath: String?
-        /// CURVE: the coordinator's secret key (Z85) and the allowed worker public keys.
-        public var curveSecretKey: String?
-        public var allowedWorkerKeys: Set<String> = []
-        /// Allow binding a non-loopback address without CURVE.
-        public var insecure = false
-        public var heartbeatMs: Int64 = 1000
-        public var liveness: Int64 = 5
-        /// Minimum task lease before a stalled task is handed out again.
-        public var minimumLeaseMs: Int64 = 60_000
-        /// Receives a progress line about once a second (`final` is true for the last one); nil for none.
-        public var progress: (@Sendable (_ line: String, _ final: Bool) -> Void)?
-
-        public init() {}
-    }
+public final class Coordinator<Job: ClusterJob> {
+    public typealias Options = CoordinatorOptions
 
     /// What a finished run produced.
     public struct Outcome: Sendable {
-        public var totals: SweepTotals
+        public var totals: Job.Totals
         public var poisonedTasks: [Int]
         public var endpoint: String
         public var malformedMessages: Int
@@ -52,11 +55,11 @@ public final class Coordinator {
         public var workersSeen: Int
     }
 
-    private let job: SweepJob
+    private let job: Job
     private let options: Options
     private let log: @Sendable (String) -> Void
     private var scheduler: Scheduler
-    private var totals: SweepTotals
+    private var totals: Job.Totals
     private var journal: Journal?
     private var outHandle: FileHandle?
     private var malformed = 0
@@ -73,7 +76,7 @@ public final class Coordinator {
     public private(set) var endpoint = ""
 
     /// - Parameter log: receives one line per notable event (joins, deaths, refusals).
-    public init(job: SweepJob, options: Options, log: @escaping @Sendable (String) -> Void) throws {
+    public init(job: Job, options: Options, log: @escaping @Sendable (String) -> Void) throws {
         self.job = job
         self.options = options
         self.log = log
@@ -82,7 +85,7 @@ public final class Coordinator {
         configuration.liveness = options.liveness
         configuration.minimumLeaseMs = options.minimumLeaseMs
         var completed: Set<Int> = []
-        var totals = SweepTotals(rankingSize: job.space.spec.rankingSize)
+        var totals = job.emptyTotals()
         if let path = options.journalPath {
             if options.resume {
                 let replay = try Journal.replay(path: path, job: job)
@@ -93,7 +96,7 @@ public final class Coordinator {
             journal = try Journal(path: path, job: job, resume: options.resume)
         }
         self.totals = totals
-        scheduler = Scheduler(count: job.space.count, chunkSize: job.chunkSize, completed: completed, configuration: configuration)
+        scheduler = Scheduler(count: job.unitCount, chunkSize: job.chunkSize, completed: completed, configuration: configuration)
         if let outPath = options.outPath {
             let manager = FileManager.default
             if !(options.resume && manager.fileExists(atPath: outPath)) {
@@ -123,7 +126,7 @@ public final class Coordinator {
                 localWorkerKeys = (pair, try CurveKeyPair.publicKey(fromSecret: secret))
                 allowed.insert(pair.publicKey)
             }
-            let zap = try ZAPAuthenticator(context: context, allowedPublicKeys: allowed, domain: "planner")
+            let zap = ZAPAuthenticator(context: context, allowedPublicKeys: allowed, domain: "planner")
             try zap.start()
             authenticator = zap
         }
@@ -140,7 +143,7 @@ public final class Coordinator {
         try router.set(settings)
         try router.bind(bindAddress)
         endpoint = try router.lastEndpoint()
-        log("coordinator: sweep \(job.sweepID), \(job.space.count) configurations in \(scheduler.taskCount) tasks, listening on \(endpoint)")
+        log("coordinator: \(Job.kindName) \(job.jobID), \(job.unitCount) \(Job.unitName) in \(scheduler.taskCount) tasks, listening on \(endpoint)")
         try startLocalWorkers()
         defer { stopLocalWorkers() }
 
@@ -160,7 +163,7 @@ public final class Coordinator {
         reportProgress(force: true)
         var bye = Planner_Wire_V1_Bye()
         bye.reason = .sweepDone
-        bye.text = "sweep \(job.sweepID) complete"
+        bye.text = "\(Job.kindName) \(job.jobID) complete"
         for peer in seen.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
             try? router.send([peer] + WireCodec.encode(.bye(bye)), dontWait: true)
         }
@@ -201,7 +204,8 @@ public final class Coordinator {
             scheduler.join(peer, nowMs: now)
             var welcome = Planner_Wire_V1_Welcome()
             welcome.epoch = epoch
-            welcome.sweepID = job.sweepID
+            welcome.sweepID = job.jobID
+            welcome.kind = Job.kind
             welcome.spec = Data(job.specText.utf8)
             welcome.heartbeatMs = UInt32(clamping: options.heartbeatMs)
             welcome.liveness = UInt32(clamping: options.liveness)
@@ -222,24 +226,24 @@ public final class Coordinator {
     }
 
     private func handleResult(_ result: Planner_Wire_V1_Result, from peer: [UInt8], now: Int64, router: borrowing ZMQSocket) {
-        guard result.sweepID == job.sweepID, result.taskID < UInt64(scheduler.taskCount) else { malformed += 1; return }
+        guard result.sweepID == job.jobID, result.taskID < UInt64(scheduler.taskCount) else { malformed += 1; return }
         let task = Int(result.taskID)
         let known = scheduler.knows(peer)
-        var chunk: SweepEvaluator.Chunk?
+        var part: Job.Part?
         if result.error.isEmpty {
-            chunk = WireMapping.chunk(result, space: job.space, expected: scheduler.range(of: task))
-            if chunk == nil { malformed += 1 }
+            part = job.part(of: result, expected: scheduler.range(of: task))
+            if part == nil { malformed += 1 }
         } else {
             log("task \(task) failed on \(Self.describe(peer)): \(result.error)")
         }
-        let (verdict, actions) = scheduler.result(peer, task: task, failed: chunk == nil, nowMs: now)
-        if verdict == .accepted, let chunk {
-            totals.add(chunk)
+        let (verdict, actions) = scheduler.result(peer, task: task, failed: part == nil, nowMs: now)
+        if verdict == .accepted, let part {
+            job.merge(part, into: &totals)
             do {
-                try journal?.append(task: task, chunk: chunk)
-                if let outHandle, !chunk.all.isEmpty {
-                    let lines = chunk.all.map { SweepOutput.jsonLine($0, space: job.space) }.joined(separator: "\n") + "\n"
-                    try outHandle.write(contentsOf: Data(lines.utf8))
+                try journal?.append(task: task, result: job.journaled(result))
+                let lines = job.outputLines(part)
+                if let outHandle, !lines.isEmpty {
+                    try outHandle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
                 }
             } catch {
                 log("warning: cannot write journal or output: \(error)")
@@ -255,7 +259,7 @@ public final class Coordinator {
             switch action {
             case let .dispatch(peer, taskID, attempt, start, count):
                 var task = Planner_Wire_V1_Task()
-                task.sweepID = job.sweepID
+                task.sweepID = job.jobID
                 task.taskID = UInt64(taskID)
                 task.attempt = UInt32(clamping: attempt)
                 task.start = UInt64(start)
@@ -341,7 +345,7 @@ public final class Coordinator {
     }
 
     /// Exit status of a worker the coordinator refused.
-    static let refusedStatus: Int32 = 3
+    static var refusedStatus: Int32 { 3 }
     static func maxRestarts(_ workers: Int) -> Int { max(3 * workers, 3) }
 
     private func waitForLocalWorkers(timeoutMs: Int) {
@@ -365,10 +369,11 @@ public final class Coordinator {
         guard force || now - lastProgressMs >= 1000 else { return }
         lastProgressMs = now
         let seconds = max(Double(now) / 1000, 0.001)
-        let rate = Double(totals.evaluated) / seconds
-        let remaining = Double(job.space.count - totals.evaluated)
+        let done = job.unitsDone(totals)
+        let rate = Double(done) / seconds
+        let remaining = Double(job.unitCount - done)
         let eta = rate > 0 ? Int(remaining / rate) : 0
-        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(Int(rate)) configurations/s, "
+        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(Int(rate)) \(Job.unitName)/s, "
             + "workers \(scheduler.workerCount), ETA \(eta)s", force)
     }
 

@@ -1,31 +1,38 @@
 import Foundation
 import PlannerCore
 import PlannerFormats
+import PlannerWire
+import SwiftProtobuf
 
 /// The coordinator's append-only record of completed tasks, for `--resume`.
 ///
-/// Line 1 is a header naming the sweep; each further line is one completed task's summary, written
-/// (and flushed) when the task first completes. A torn last line from a crash is ignored on replay.
+/// Line 1 is a header naming the job (`{"journal": "planner/2", "kind", "job_id", "count",
+/// "chunk_size"}`); each further line is one completed task, `{"task": N, "result": base64 of the
+/// RESULT as the job keeps it (``ClusterJob/journaled(_:)``)}`, written and flushed when the task
+/// first completes. Replay rebuilds each task's part with the same checks as a live RESULT, so a
+/// torn last line from a crash, or any damaged line, is ignored (its task runs again).
 public final class Journal {
     private let handle: FileHandle
     public let path: String
+    /// Header format tag.
+    static let format = "planner/2"
 
     /// What a replay recovered.
-    public struct Replay {
+    public struct Replay<Totals> {
         public var completed: Set<Int> = []
-        public var totals: SweepTotals
+        public var totals: Totals
     }
 
-    /// Opens `path` for a sweep. With `resume`, an existing journal of the same sweep is replayed
-    /// and appended to; without it, any existing file is replaced.
-    /// - Throws: ``ClusterError`` when the journal belongs to another sweep or cannot be written.
-    public init(path: String, job: SweepJob, resume: Bool) throws {
+    /// Opens `path` for a job. With `resume`, an existing journal of the same job is appended to
+    /// (replay it first with ``replay(path:job:)``); without it, any existing file is replaced.
+    /// - Throws: ``ClusterError`` when the journal cannot be written.
+    public init<Job: ClusterJob>(path: String, job: Job, resume: Bool) throws {
         self.path = path
         let manager = FileManager.default
         if !(resume && manager.fileExists(atPath: path)) {
             let header = JSONValue.object([
-                ("journal", .string("planner/1")), ("sweep_id", .string(job.sweepID)),
-                ("count", .int(job.space.count)), ("chunk_size", .int(job.chunkSize)),
+                ("journal", .string(Self.format)), ("kind", .string(Job.kindName)), ("job_id", .string(job.jobID)),
+                ("count", .int(job.unitCount)), ("chunk_size", .int(job.chunkSize)),
             ]).serialized() + "\n"
             guard manager.createFile(atPath: path, contents: Data(header.utf8)) else {
                 throw ClusterError.io("cannot create journal '\(path)'")
@@ -38,59 +45,38 @@ public final class Journal {
 
     deinit { try? handle.close() }
 
-    /// Reads back a journal of `job`.
-    /// - Throws: ``ClusterError/journalMismatch(_:)`` when the header names another sweep.
-    public static func replay(path: String, job: SweepJob) throws -> Replay {
-        var replay = Replay(totals: SweepTotals(rankingSize: job.space.spec.rankingSize))
+    /// Reads back a journal of `job`: the tasks it completed and their merged parts.
+    /// - Throws: ``ClusterError/journalMismatch(_:)`` when the header names another job or task size.
+    public static func replay<Job: ClusterJob>(path: String, job: Job) throws -> Replay<Job.Totals> {
+        var replay = Replay(totals: job.emptyTotals())
         guard let data = FileManager.default.contents(atPath: path) else { return replay }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         guard let first = lines.first, let header = try? JSONValue.parse(String(first)) else { return replay }
-        guard header["sweep_id"]?.stringValue == job.sweepID else {
-            throw ClusterError.journalMismatch("journal '\(path)' belongs to sweep \(header["sweep_id"]?.stringValue ?? "?"), "
-                + "not \(job.sweepID) (a different specification or engine version); remove it or choose another --journal")
+        guard header["journal"]?.stringValue == Self.format, header["job_id"]?.stringValue == job.jobID else {
+            let other = header["job_id"]?.stringValue ?? header["sweep_id"]?.stringValue ?? "?"
+            throw ClusterError.journalMismatch("journal '\(path)' belongs to job \(other), not \(Job.kindName) \(job.jobID) (a different "
+                + "specification, engine version or journal format); remove it or choose another --journal")
         }
         guard header["chunk_size"]?.intValue == job.chunkSize else {
             throw ClusterError.journalMismatch("journal '\(path)' was written with --chunk-size \(header["chunk_size"]?.intValue ?? 0), "
                 + "not \(job.chunkSize); resume with the same --chunk-size")
         }
-        let grouped = !job.space.spec.groupBy.isEmpty
         for line in lines.dropFirst() {
             guard let record = try? JSONValue.parse(String(line)), let task = record["task"]?.intValue,
-                  task >= 0, task * job.chunkSize < job.space.count, !replay.completed.contains(task) else { continue }
-            let start = task * job.chunkSize
-            let count = min(job.chunkSize, job.space.count - start)
-            var chunk = SweepEvaluator.Chunk(start: start, count: count, rankedCount: record["ranked"]?.intValue ?? 0, skipped: [:],
-                                             ranking: SweepRanking(limit: job.space.spec.rankingSize), all: [])
-            for (reason, value) in record["skipped"]?.objectMembers ?? [] { chunk.skipped[reason] = value.intValue ?? 0 }
-            var valid = true
-            for item in record["top"]?.arrayValue ?? [] {
-                guard let fields = item.arrayValue, fields.count == 8, let index = fields[0].intValue, let batch = fields[1].intValue,
-                      (start..<start + count).contains(index) else { valid = false; break }
-                let numbers = fields[2...].map { $0.doubleValue ?? .nan }
-                let entry = SweepEntry(index: index, batchSize: batch, ttftMs: numbers[0], averageTPOTMs: numbers[1], totalLatencyMs: numbers[2],
-                                       totalThroughputTokensPerSecond: numbers[3], outputThroughputTokensPerSecond: numbers[4],
-                                       memoryPerDeviceGiB: numbers[5])
-                chunk.ranking.insert(entry, group: grouped ? job.space.groupKey(of: job.space.configuration(at: index)) : "")
-            }
-            guard valid, chunk.rankedCount + chunk.skipped.values.reduce(0, +) == count else { continue }
+                  task >= 0, task < job.taskCount, !replay.completed.contains(task),
+                  let encoded = record["result"]?.stringValue, let bytes = Data(base64Encoded: encoded),
+                  let result = try? Planner_Wire_V1_Result(serializedBytes: bytes),
+                  let part = job.part(of: result, expected: job.range(ofTask: task)) else { continue }
             replay.completed.insert(task)
-            replay.totals.add(chunk)
+            job.merge(part, into: &replay.totals)
         }
         return replay
     }
 
     /// Appends a completed task and flushes it to disk.
-    public func append(task: Int, chunk: SweepEvaluator.Chunk) throws {
-        let top: [JSONValue] = chunk.ranking.ordered.map { entry in
-            .array([.int(entry.index), .int(entry.batchSize), .double(entry.ttftMs), .double(entry.averageTPOTMs),
-                    .double(entry.totalLatencyMs), .double(entry.totalThroughputTokensPerSecond),
-                    .double(entry.outputThroughputTokensPerSecond), .double(entry.memoryPerDeviceGiB)])
-        }
-        let line = JSONValue.object([
-            ("task", .int(task)), ("ranked", .int(chunk.rankedCount)),
-            ("skipped", .object(chunk.skipped.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
-            ("top", .array(top)),
-        ]).serialized() + "\n"
+    public func append(task: Int, result: Planner_Wire_V1_Result) throws {
+        let bytes: Data = try result.serializedBytes()
+        let line = JSONValue.object([("task", .int(task)), ("result", .string(bytes.base64EncodedString()))]).serialized() + "\n"
         try handle.write(contentsOf: Data(line.utf8))
         try handle.synchronize()
     }

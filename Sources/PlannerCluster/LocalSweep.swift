@@ -46,3 +46,40 @@ public enum LocalSweep {
         return totals
     }
 }
+
+/// `planner fleet` without a cluster: evaluates a fleet job's layouts in this process on `threads`
+/// threads. Outcomes are stored by layout index, so the plan is the same whatever the thread count
+/// (and the same as a coordinator's).
+public enum LocalFleet {
+    /// Progress about once a second and at the end: (layouts done, layouts total).
+    public typealias Progress = @Sendable (_ done: Int, _ total: Int) -> Void
+
+    public static func run(_ job: FleetJob, threads: Int, progress: Progress? = nil) -> FleetPlan {
+        let count = job.tasks.count
+        let slots = Mutex<[FleetSizing.Outcome?]>(Array(repeating: nil, count: count))
+        let next = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        let lastReport = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(threads, count))) { _ in
+            while true {
+                let index = next.add(1, ordering: .relaxed).oldValue
+                guard index < count else { return }
+                let outcome = FleetSizing.evaluate(job.tasks[index], in: job.workload)
+                slots.withLock { $0[index] = outcome }
+                let finished = done.add(1, ordering: .relaxed).newValue
+                guard let progress else { continue }
+                let now = DispatchTime.now().uptimeNanoseconds
+                let last = lastReport.load(ordering: .relaxed)
+                if now - last >= 1_000_000_000,
+                   lastReport.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged {
+                    progress(finished, count)
+                }
+            }
+        }
+        progress?(count, count)
+        var totals = job.emptyTotals()
+        totals.outcomes = slots.withLock { $0 }
+        totals.done = count
+        return job.plan(totals)
+    }
+}

@@ -1,5 +1,6 @@
 import PlannerCore
 import PlannerFormats
+import PlannerWire
 
 /// A parsed sweep: its space, evaluator, identity and task size. Coordinator, workers and the
 /// local `planner sweep` build it from the same specification text, so they agree on every index.
@@ -29,7 +30,7 @@ public struct SweepJob: Sendable {
         self.evaluator = SweepEvaluator(space: space)
         let chosen = chunkSize ?? Self.defaultChunkSize(count: space.count, keepsAll: document.spec.keep == .all)
         self.chunkSize = max(1, chosen)
-        self.sweepID = Self.hash(EngineVersion.string + "\n" + value.serialized())
+        self.sweepID = ClusterJobs.hash(EngineVersion.string + "\n" + value.serialized())
     }
 
     /// About 64 tasks (enough to balance a few dozen workers), each at most 1,000,000
@@ -38,15 +39,39 @@ public struct SweepJob: Sendable {
     public static func defaultChunkSize(count: Int, keepsAll: Bool = false) -> Int {
         min(max(count / 64, 1), keepsAll ? 100_000 : 1_000_000)
     }
+}
 
-    /// FNV-1a, 64 bits, as 16 hex digits.
-    static func hash(_ text: String) -> String {
-        var value: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            value ^= UInt64(byte)
-            value = value &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+extension SweepJob: ClusterJob {
+    public typealias Part = SweepEvaluator.Chunk
+    public typealias Totals = SweepTotals
+
+    public static let kind = Planner_Wire_V1_JobKind.sweep
+    public static let kindName = "sweep"
+    public static let unitName = "configurations"
+
+    public var jobID: String { sweepID }
+    public var unitCount: Int { space.count }
+
+    public func evaluate(_ range: Range<Int>) -> Planner_Wire_V1_Result {
+        WireMapping.result(evaluator.run(range))
+    }
+
+    public func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) -> SweepEvaluator.Chunk? {
+        WireMapping.chunk(result, space: space, expected: expected)
+    }
+
+    public func emptyTotals() -> SweepTotals { SweepTotals(rankingSize: space.spec.rankingSize) }
+    public func merge(_ part: SweepEvaluator.Chunk, into totals: inout SweepTotals) { totals.add(part) }
+    public func unitsDone(_ totals: SweepTotals) -> Int { totals.evaluated }
+
+    /// Everything but `all` (every ranked entry goes to the `--out` file instead).
+    public func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result {
+        var kept = result
+        kept.all = []
+        return kept
+    }
+
+    public func outputLines(_ part: SweepEvaluator.Chunk) -> [String] {
+        part.all.map { SweepOutput.jsonLine($0, space: space) }
     }
 }

@@ -55,7 +55,7 @@ public final class Worker: Sendable {
         var queue: [PendingTask] = []
         var running = 0
         var outbox: [Planner_Wire_V1_Result] = []
-        var job: SweepJob?
+        var job: (any ClusterJob)?
         var stopping = false
     }
 
@@ -169,23 +169,23 @@ public final class Worker: Sendable {
                     switch decoded {
                     case let .welcome(welcome):
                         let text = String(decoding: welcome.spec, as: UTF8.self)
-                        let needsJob = shared.withLock { $0.job?.sweepID != welcome.sweepID }
+                        let needsJob = shared.withLock { $0.job?.jobID != welcome.sweepID }
                         if needsJob {
                             do {
-                                let job = try SweepJob(text: text, source: "coordinator")
-                                guard job.sweepID == welcome.sweepID else {
-                                    return .finished(.refused("the coordinator's sweep \(welcome.sweepID) hashes to \(job.sweepID) here: "
+                                let job = try ClusterJobs.make(kind: welcome.kind, text: text)
+                                guard job.jobID == welcome.sweepID else {
+                                    return .finished(.refused("the coordinator's job \(welcome.sweepID) hashes to \(job.jobID) here: "
                                         + "different planner builds"))
                                 }
                                 shared.withLock { $0.job = job; $0.queue.removeAll() }
                             } catch {
-                                return .finished(.refused("cannot parse the coordinator's sweep specification: \(error)"))
+                                return .finished(.refused("cannot read the coordinator's job specification: \(error)"))
                             }
                         }
                         sweepID = welcome.sweepID
                         heartbeatMs = Int64(max(welcome.heartbeatMs, 10))
                         liveness = Int64(max(welcome.liveness, 2))
-                        if !welcomed { log("connected to \(options.endpoint), sweep \(sweepID)") }
+                        if !welcomed { log("connected to \(options.endpoint), job \(sweepID)") }
                         welcomed = true
                         if !stopRequested.load(ordering: .acquiring) { grantCredit() }
                     case let .task(task):
@@ -258,7 +258,7 @@ public final class Worker: Sendable {
     private func computeLoop() {
         while true {
             available.wait()
-            let next = shared.withLock { state -> (PendingTask, SweepJob)? in
+            let next = shared.withLock { state -> (PendingTask, any ClusterJob)? in
                 if state.stopping { return nil }
                 guard !state.queue.isEmpty, let job = state.job else { return nil }
                 state.running += 1
@@ -268,18 +268,14 @@ public final class Worker: Sendable {
             guard let (task, job) = next else { continue }
             let started = DispatchTime.now().uptimeNanoseconds
             if options.taskDelayMs > 0 { usleep(UInt32(min(options.taskDelayMs, 60_000)) * 1000) }
-            var result: Planner_Wire_V1_Result
-            if task.sweepID == job.sweepID, task.range.lowerBound >= 0, task.range.upperBound <= job.space.count, !task.range.isEmpty {
-                let chunk = job.evaluator.run(task.range)
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
-                result = WireMapping.result(chunk, sweepID: task.sweepID, taskID: task.taskID, attempt: task.attempt, computeMs: ms)
-            } else {
-                result = Planner_Wire_V1_Result()
-                result.sweepID = task.sweepID
-                result.taskID = UInt64(task.taskID)
-                result.attempt = UInt32(clamping: task.attempt)
-                result.error = "task range \(task.range) is outside the sweep (0..<\(job.space.count))"
+            // A task queued for an earlier job (the coordinator changed jobs meanwhile) is dropped.
+            guard task.sweepID == job.jobID else {
+                shared.withLock { $0.running -= 1 }
+                continue
             }
+            let result = job.result(task: task.taskID, attempt: task.attempt, range: task.range, computeMs: {
+                Double(DispatchTime.now().uptimeNanoseconds - started) / 1e6
+            })
             shared.withLock {
                 $0.running -= 1
                 $0.outbox.append(result)

@@ -34,6 +34,45 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// What a job's index ranges enumerate, and so how a worker evaluates a TASK and fills a RESULT.
+public nonisolated enum Planner_Wire_V1_JobKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// configurations of a sweep space (Welcome.spec: the sweep specification);
+  case sweep // = 0
+
+  /// RESULT carries ranked/skipped/top/all
+  case fleet // = 1
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .sweep
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .sweep
+    case 1: self = .fleet
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .sweep: return 0
+    case .fleet: return 1
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Planner_Wire_V1_JobKind] = [
+    .sweep,
+    .fleet,
+  ]
+
+}
+
 /// HELLO (worker -> coordinator): must be the first message of a session.
 public nonisolated struct Planner_Wire_V1_Hello: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -59,7 +98,7 @@ public nonisolated struct Planner_Wire_V1_Hello: Sendable {
   public init() {}
 }
 
-/// WELCOME (coordinator -> worker): the session is accepted; carries the sweep to evaluate.
+/// WELCOME (coordinator -> worker): the session is accepted; carries the job to evaluate.
 public nonisolated struct Planner_Wire_V1_Welcome: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -68,16 +107,19 @@ public nonisolated struct Planner_Wire_V1_Welcome: Sendable {
   /// coordinator incarnation; changes on restart
   public var epoch: UInt64 = 0
 
-  /// hash of the engine version and the specification
+  /// the job's identity: a hash of the engine version and the specification
   public var sweepID: String = String()
 
-  /// the sweep specification document (JSON or YAML text)
+  /// the job's specification document (JSON or YAML text)
   public var spec: Data = Data()
 
   public var heartbeatMs: UInt32 = 0
 
   /// missed heartbeats before a peer is considered dead
   public var liveness: UInt32 = 0
+
+  /// how to read `spec` (absent: a sweep)
+  public var kind: Planner_Wire_V1_JobKind = .sweep
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -190,6 +232,225 @@ public nonisolated struct Planner_Wire_V1_Result: Sendable {
   /// non-empty when the task failed
   public var error: String = String()
 
+  /// JOB_KIND_FLEET: one per layout of [start, start + count), in order
+  public var fleet: [Planner_Wire_V1_FleetOutcome] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The outcome of sizing one layout of a fleet job (FleetSizing.evaluate). The model, hardware,
+/// precision and layout are not sent: `index` names them in the job's task list.
+public nonisolated struct Planner_Wire_V1_FleetOutcome: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var index: UInt64 = 0
+
+  /// estimator calls made
+  public var estimates: UInt64 = 0
+
+  public var outcome: Planner_Wire_V1_FleetOutcome.OneOf_Outcome? = nil
+
+  public var option: Planner_Wire_V1_FleetOption {
+    get {
+      if case .option(let v)? = outcome {return v}
+      return Planner_Wire_V1_FleetOption()
+    }
+    set {outcome = .option(newValue)}
+  }
+
+  public var notRunnable: Planner_Wire_V1_FleetNotRunnable {
+    get {
+      if case .notRunnable(let v)? = outcome {return v}
+      return Planner_Wire_V1_FleetNotRunnable()
+    }
+    set {outcome = .notRunnable(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Outcome: Equatable, Sendable {
+    case option(Planner_Wire_V1_FleetOption)
+    case notRunnable(Planner_Wire_V1_FleetNotRunnable)
+
+  }
+
+  public init() {}
+}
+
+/// A layout that cannot run at all.
+public nonisolated struct Planner_Wire_V1_FleetNotRunnable: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the skip-reason key
+  public var skip: String = String()
+
+  public var detail: String = String()
+
+  /// memory needed / capacity, for memory failures
+  public var fitRatio: Double {
+    get {_fitRatio ?? 0}
+    set {_fitRatio = newValue}
+  }
+  /// Returns true if `fitRatio` has been explicitly set.
+  public var hasFitRatio: Bool {self._fitRatio != nil}
+  /// Clears the value of `fitRatio`. Subsequent reads from it will return its default value.
+  public mutating func clearFitRatio() {self._fitRatio = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _fitRatio: Double? = nil
+}
+
+/// The fleet one layout needs, at its operating point (units as in FleetOption in the engine).
+public nonisolated struct Planner_Wire_V1_FleetOption: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var replicas: UInt64 {
+    get {_storage._replicas}
+    set {_uniqueStorage()._replicas = newValue}
+  }
+
+  public var devices: UInt64 {
+    get {_storage._devices}
+    set {_uniqueStorage()._devices = newValue}
+  }
+
+  public var nodes: UInt64 {
+    get {_storage._nodes}
+    set {_uniqueStorage()._nodes = newValue}
+  }
+
+  public var devicesPerNode: UInt64 {
+    get {_storage._devicesPerNode}
+    set {_uniqueStorage()._devicesPerNode = newValue}
+  }
+
+  public var billedDevices: UInt64 {
+    get {_storage._billedDevices}
+    set {_uniqueStorage()._billedDevices = newValue}
+  }
+
+  public var batchSize: UInt64 {
+    get {_storage._batchSize}
+    set {_uniqueStorage()._batchSize = newValue}
+  }
+
+  public var perReplicaRps: Double {
+    get {_storage._perReplicaRps}
+    set {_uniqueStorage()._perReplicaRps = newValue}
+  }
+
+  public var perReplicaOutputTokS: Double {
+    get {_storage._perReplicaOutputTokS}
+    set {_uniqueStorage()._perReplicaOutputTokS = newValue}
+  }
+
+  public var outputTokSPerDevice: Double {
+    get {_storage._outputTokSPerDevice}
+    set {_uniqueStorage()._outputTokSPerDevice = newValue}
+  }
+
+  public var utilization: Double {
+    get {_storage._utilization}
+    set {_uniqueStorage()._utilization = newValue}
+  }
+
+  public var prefillUtilization: Double {
+    get {_storage._prefillUtilization}
+    set {_uniqueStorage()._prefillUtilization = newValue}
+  }
+
+  public var priceUsdPerDeviceHour: Double {
+    get {_storage._priceUsdPerDeviceHour}
+    set {_uniqueStorage()._priceUsdPerDeviceHour = newValue}
+  }
+
+  public var costPerHourUsd: Double {
+    get {_storage._costPerHourUsd}
+    set {_uniqueStorage()._costPerHourUsd = newValue}
+  }
+
+  public var costPerMillionOutputTokensUsd: Double {
+    get {_storage._costPerMillionOutputTokensUsd}
+    set {_uniqueStorage()._costPerMillionOutputTokensUsd = newValue}
+  }
+
+  public var ttftMeanMs: Double {
+    get {_storage._ttftMeanMs}
+    set {_uniqueStorage()._ttftMeanMs = newValue}
+  }
+
+  public var tpotMeanMs: Double {
+    get {_storage._tpotMeanMs}
+    set {_uniqueStorage()._tpotMeanMs = newValue}
+  }
+
+  public var decodeStepMs: Double {
+    get {_storage._decodeStepMs}
+    set {_uniqueStorage()._decodeStepMs = newValue}
+  }
+
+  /// in the order of the workload's targets
+  public var targetValuesMs: [Double] {
+    get {_storage._targetValuesMs}
+    set {_uniqueStorage()._targetValuesMs = newValue}
+  }
+
+  public var memoryPerDeviceGib: Double {
+    get {_storage._memoryPerDeviceGib}
+    set {_uniqueStorage()._memoryPerDeviceGib = newValue}
+  }
+
+  public var meetsTargets: Bool {
+    get {_storage._meetsTargets}
+    set {_uniqueStorage()._meetsTargets = newValue}
+  }
+
+  /// why the targets cannot be met
+  public var reason: String {
+    get {_storage._reason ?? String()}
+    set {_uniqueStorage()._reason = newValue}
+  }
+  /// Returns true if `reason` has been explicitly set.
+  public var hasReason: Bool {_storage._reason != nil}
+  /// Clears the value of `reason`. Subsequent reads from it will return its default value.
+  public mutating func clearReason() {_uniqueStorage()._reason = nil}
+
+  public var curve: [Planner_Wire_V1_FleetCurvePoint] {
+    get {_storage._curve}
+    set {_uniqueStorage()._curve = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Planner_Wire_V1_FleetCurvePoint: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var batch: UInt64 = 0
+
+  public var tpotMs: Double = 0
+
+  public var outputTokSPerDevice: Double = 0
+
+  public var meetsTargets: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -288,6 +549,10 @@ public nonisolated struct Planner_Wire_V1_Unknown: Sendable {
 
 fileprivate nonisolated let _protobuf_package = "planner.wire.v1"
 
+nonisolated extension Planner_Wire_V1_JobKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0JOB_KIND_SWEEP\0\u{1}JOB_KIND_FLEET\0")
+}
+
 nonisolated extension Planner_Wire_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}worker_id\0\u{3}engine_version\0\u{1}slots\0\u{1}host\0")
@@ -340,7 +605,7 @@ nonisolated extension Planner_Wire_V1_Hello: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Planner_Wire_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Welcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}sweep_id\0\u{1}spec\0\u{3}heartbeat_ms\0\u{1}liveness\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}epoch\0\u{3}sweep_id\0\u{1}spec\0\u{3}heartbeat_ms\0\u{1}liveness\0\u{1}kind\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -353,6 +618,7 @@ nonisolated extension Planner_Wire_V1_Welcome: SwiftProtobuf.Message, SwiftProto
       case 3: try { try decoder.decodeSingularBytesField(value: &self.spec) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.heartbeatMs) }()
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.liveness) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
       default: break
       }
     }
@@ -374,6 +640,9 @@ nonisolated extension Planner_Wire_V1_Welcome: SwiftProtobuf.Message, SwiftProto
     if self.liveness != 0 {
       try visitor.visitSingularUInt32Field(value: self.liveness, fieldNumber: 5)
     }
+    if self.kind != .sweep {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -383,6 +652,7 @@ nonisolated extension Planner_Wire_V1_Welcome: SwiftProtobuf.Message, SwiftProto
     if lhs.spec != rhs.spec {return false}
     if lhs.heartbeatMs != rhs.heartbeatMs {return false}
     if lhs.liveness != rhs.liveness {return false}
+    if lhs.kind != rhs.kind {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -570,7 +840,7 @@ nonisolated extension Planner_Wire_V1_SkipCount: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Planner_Wire_V1_Result: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Result"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sweep_id\0\u{3}task_id\0\u{1}attempt\0\u{1}start\0\u{1}count\0\u{1}ranked\0\u{1}skipped\0\u{1}top\0\u{1}all\0\u{3}compute_ms\0\u{1}error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sweep_id\0\u{3}task_id\0\u{1}attempt\0\u{1}start\0\u{1}count\0\u{1}ranked\0\u{1}skipped\0\u{1}top\0\u{1}all\0\u{3}compute_ms\0\u{1}error\0\u{1}fleet\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -589,6 +859,7 @@ nonisolated extension Planner_Wire_V1_Result: SwiftProtobuf.Message, SwiftProtob
       case 9: try { try decoder.decodeRepeatedMessageField(value: &self.all) }()
       case 10: try { try decoder.decodeSingularDoubleField(value: &self.computeMs) }()
       case 11: try { try decoder.decodeSingularStringField(value: &self.error) }()
+      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.fleet) }()
       default: break
       }
     }
@@ -628,6 +899,9 @@ nonisolated extension Planner_Wire_V1_Result: SwiftProtobuf.Message, SwiftProtob
     if !self.error.isEmpty {
       try visitor.visitSingularStringField(value: self.error, fieldNumber: 11)
     }
+    if !self.fleet.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.fleet, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -643,6 +917,390 @@ nonisolated extension Planner_Wire_V1_Result: SwiftProtobuf.Message, SwiftProtob
     if lhs.all != rhs.all {return false}
     if lhs.computeMs != rhs.computeMs {return false}
     if lhs.error != rhs.error {return false}
+    if lhs.fleet != rhs.fleet {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Planner_Wire_V1_FleetOutcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FleetOutcome"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{1}estimates\0\u{1}option\0\u{3}not_runnable\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.estimates) }()
+      case 3: try {
+        var v: Planner_Wire_V1_FleetOption?
+        var hadOneofValue = false
+        if let current = self.outcome {
+          hadOneofValue = true
+          if case .option(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.outcome = .option(v)
+        }
+      }()
+      case 4: try {
+        var v: Planner_Wire_V1_FleetNotRunnable?
+        var hadOneofValue = false
+        if let current = self.outcome {
+          hadOneofValue = true
+          if case .notRunnable(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.outcome = .notRunnable(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.index != 0 {
+      try visitor.visitSingularUInt64Field(value: self.index, fieldNumber: 1)
+    }
+    if self.estimates != 0 {
+      try visitor.visitSingularUInt64Field(value: self.estimates, fieldNumber: 2)
+    }
+    switch self.outcome {
+    case .option?: try {
+      guard case .option(let v)? = self.outcome else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .notRunnable?: try {
+      guard case .notRunnable(let v)? = self.outcome else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Planner_Wire_V1_FleetOutcome, rhs: Planner_Wire_V1_FleetOutcome) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.estimates != rhs.estimates {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Planner_Wire_V1_FleetNotRunnable: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FleetNotRunnable"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}skip\0\u{1}detail\0\u{3}fit_ratio\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.skip) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self._fitRatio) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.skip.isEmpty {
+      try visitor.visitSingularStringField(value: self.skip, fieldNumber: 1)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 2)
+    }
+    try { if let v = self._fitRatio {
+      try visitor.visitSingularDoubleField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Planner_Wire_V1_FleetNotRunnable, rhs: Planner_Wire_V1_FleetNotRunnable) -> Bool {
+    if lhs.skip != rhs.skip {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs._fitRatio != rhs._fitRatio {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FleetOption"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}devices\0\u{1}nodes\0\u{3}devices_per_node\0\u{3}billed_devices\0\u{3}batch_size\0\u{3}per_replica_rps\0\u{3}per_replica_output_tok_s\0\u{3}output_tok_s_per_device\0\u{1}utilization\0\u{3}prefill_utilization\0\u{3}price_usd_per_device_hour\0\u{3}cost_per_hour_usd\0\u{3}cost_per_million_output_tokens_usd\0\u{3}ttft_mean_ms\0\u{3}tpot_mean_ms\0\u{3}decode_step_ms\0\u{3}target_values_ms\0\u{3}memory_per_device_gib\0\u{3}meets_targets\0\u{1}reason\0\u{1}curve\0")
+
+  fileprivate class _StorageClass {
+    var _replicas: UInt64 = 0
+    var _devices: UInt64 = 0
+    var _nodes: UInt64 = 0
+    var _devicesPerNode: UInt64 = 0
+    var _billedDevices: UInt64 = 0
+    var _batchSize: UInt64 = 0
+    var _perReplicaRps: Double = 0
+    var _perReplicaOutputTokS: Double = 0
+    var _outputTokSPerDevice: Double = 0
+    var _utilization: Double = 0
+    var _prefillUtilization: Double = 0
+    var _priceUsdPerDeviceHour: Double = 0
+    var _costPerHourUsd: Double = 0
+    var _costPerMillionOutputTokensUsd: Double = 0
+    var _ttftMeanMs: Double = 0
+    var _tpotMeanMs: Double = 0
+    var _decodeStepMs: Double = 0
+    var _targetValuesMs: [Double] = []
+    var _memoryPerDeviceGib: Double = 0
+    var _meetsTargets: Bool = false
+    var _reason: String? = nil
+    var _curve: [Planner_Wire_V1_FleetCurvePoint] = []
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _replicas = source._replicas
+      _devices = source._devices
+      _nodes = source._nodes
+      _devicesPerNode = source._devicesPerNode
+      _billedDevices = source._billedDevices
+      _batchSize = source._batchSize
+      _perReplicaRps = source._perReplicaRps
+      _perReplicaOutputTokS = source._perReplicaOutputTokS
+      _outputTokSPerDevice = source._outputTokSPerDevice
+      _utilization = source._utilization
+      _prefillUtilization = source._prefillUtilization
+      _priceUsdPerDeviceHour = source._priceUsdPerDeviceHour
+      _costPerHourUsd = source._costPerHourUsd
+      _costPerMillionOutputTokensUsd = source._costPerMillionOutputTokensUsd
+      _ttftMeanMs = source._ttftMeanMs
+      _tpotMeanMs = source._tpotMeanMs
+      _decodeStepMs = source._decodeStepMs
+      _targetValuesMs = source._targetValuesMs
+      _memoryPerDeviceGib = source._memoryPerDeviceGib
+      _meetsTargets = source._meetsTargets
+      _reason = source._reason
+      _curve = source._curve
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularUInt64Field(value: &_storage._replicas) }()
+        case 2: try { try decoder.decodeSingularUInt64Field(value: &_storage._devices) }()
+        case 3: try { try decoder.decodeSingularUInt64Field(value: &_storage._nodes) }()
+        case 4: try { try decoder.decodeSingularUInt64Field(value: &_storage._devicesPerNode) }()
+        case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._billedDevices) }()
+        case 6: try { try decoder.decodeSingularUInt64Field(value: &_storage._batchSize) }()
+        case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._perReplicaRps) }()
+        case 8: try { try decoder.decodeSingularDoubleField(value: &_storage._perReplicaOutputTokS) }()
+        case 9: try { try decoder.decodeSingularDoubleField(value: &_storage._outputTokSPerDevice) }()
+        case 10: try { try decoder.decodeSingularDoubleField(value: &_storage._utilization) }()
+        case 11: try { try decoder.decodeSingularDoubleField(value: &_storage._prefillUtilization) }()
+        case 12: try { try decoder.decodeSingularDoubleField(value: &_storage._priceUsdPerDeviceHour) }()
+        case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._costPerHourUsd) }()
+        case 14: try { try decoder.decodeSingularDoubleField(value: &_storage._costPerMillionOutputTokensUsd) }()
+        case 15: try { try decoder.decodeSingularDoubleField(value: &_storage._ttftMeanMs) }()
+        case 16: try { try decoder.decodeSingularDoubleField(value: &_storage._tpotMeanMs) }()
+        case 17: try { try decoder.decodeSingularDoubleField(value: &_storage._decodeStepMs) }()
+        case 18: try { try decoder.decodeRepeatedDoubleField(value: &_storage._targetValuesMs) }()
+        case 19: try { try decoder.decodeSingularDoubleField(value: &_storage._memoryPerDeviceGib) }()
+        case 20: try { try decoder.decodeSingularBoolField(value: &_storage._meetsTargets) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._curve) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._replicas != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._replicas, fieldNumber: 1)
+      }
+      if _storage._devices != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._devices, fieldNumber: 2)
+      }
+      if _storage._nodes != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._nodes, fieldNumber: 3)
+      }
+      if _storage._devicesPerNode != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._devicesPerNode, fieldNumber: 4)
+      }
+      if _storage._billedDevices != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._billedDevices, fieldNumber: 5)
+      }
+      if _storage._batchSize != 0 {
+        try visitor.visitSingularUInt64Field(value: _storage._batchSize, fieldNumber: 6)
+      }
+      if _storage._perReplicaRps.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._perReplicaRps, fieldNumber: 7)
+      }
+      if _storage._perReplicaOutputTokS.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._perReplicaOutputTokS, fieldNumber: 8)
+      }
+      if _storage._outputTokSPerDevice.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._outputTokSPerDevice, fieldNumber: 9)
+      }
+      if _storage._utilization.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._utilization, fieldNumber: 10)
+      }
+      if _storage._prefillUtilization.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._prefillUtilization, fieldNumber: 11)
+      }
+      if _storage._priceUsdPerDeviceHour.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._priceUsdPerDeviceHour, fieldNumber: 12)
+      }
+      if _storage._costPerHourUsd.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._costPerHourUsd, fieldNumber: 13)
+      }
+      if _storage._costPerMillionOutputTokensUsd.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._costPerMillionOutputTokensUsd, fieldNumber: 14)
+      }
+      if _storage._ttftMeanMs.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._ttftMeanMs, fieldNumber: 15)
+      }
+      if _storage._tpotMeanMs.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._tpotMeanMs, fieldNumber: 16)
+      }
+      if _storage._decodeStepMs.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._decodeStepMs, fieldNumber: 17)
+      }
+      if !_storage._targetValuesMs.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._targetValuesMs, fieldNumber: 18)
+      }
+      if _storage._memoryPerDeviceGib.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._memoryPerDeviceGib, fieldNumber: 19)
+      }
+      if _storage._meetsTargets != false {
+        try visitor.visitSingularBoolField(value: _storage._meetsTargets, fieldNumber: 20)
+      }
+      try { if let v = _storage._reason {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 21)
+      } }()
+      if !_storage._curve.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._curve, fieldNumber: 22)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Planner_Wire_V1_FleetOption, rhs: Planner_Wire_V1_FleetOption) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._replicas != rhs_storage._replicas {return false}
+        if _storage._devices != rhs_storage._devices {return false}
+        if _storage._nodes != rhs_storage._nodes {return false}
+        if _storage._devicesPerNode != rhs_storage._devicesPerNode {return false}
+        if _storage._billedDevices != rhs_storage._billedDevices {return false}
+        if _storage._batchSize != rhs_storage._batchSize {return false}
+        if _storage._perReplicaRps != rhs_storage._perReplicaRps {return false}
+        if _storage._perReplicaOutputTokS != rhs_storage._perReplicaOutputTokS {return false}
+        if _storage._outputTokSPerDevice != rhs_storage._outputTokSPerDevice {return false}
+        if _storage._utilization != rhs_storage._utilization {return false}
+        if _storage._prefillUtilization != rhs_storage._prefillUtilization {return false}
+        if _storage._priceUsdPerDeviceHour != rhs_storage._priceUsdPerDeviceHour {return false}
+        if _storage._costPerHourUsd != rhs_storage._costPerHourUsd {return false}
+        if _storage._costPerMillionOutputTokensUsd != rhs_storage._costPerMillionOutputTokensUsd {return false}
+        if _storage._ttftMeanMs != rhs_storage._ttftMeanMs {return false}
+        if _storage._tpotMeanMs != rhs_storage._tpotMeanMs {return false}
+        if _storage._decodeStepMs != rhs_storage._decodeStepMs {return false}
+        if _storage._targetValuesMs != rhs_storage._targetValuesMs {return false}
+        if _storage._memoryPerDeviceGib != rhs_storage._memoryPerDeviceGib {return false}
+        if _storage._meetsTargets != rhs_storage._meetsTargets {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._curve != rhs_storage._curve {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Planner_Wire_V1_FleetCurvePoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FleetCurvePoint"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batch\0\u{3}tpot_ms\0\u{3}output_tok_s_per_device\0\u{3}meets_targets\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.batch) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.tpotMs) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.outputTokSPerDevice) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.meetsTargets) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.batch != 0 {
+      try visitor.visitSingularUInt64Field(value: self.batch, fieldNumber: 1)
+    }
+    if self.tpotMs.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.tpotMs, fieldNumber: 2)
+    }
+    if self.outputTokSPerDevice.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.outputTokSPerDevice, fieldNumber: 3)
+    }
+    if self.meetsTargets != false {
+      try visitor.visitSingularBoolField(value: self.meetsTargets, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Planner_Wire_V1_FleetCurvePoint, rhs: Planner_Wire_V1_FleetCurvePoint) -> Bool {
+    if lhs.batch != rhs.batch {return false}
+    if lhs.tpotMs != rhs.tpotMs {return false}
+    if lhs.outputTokSPerDevice != rhs.outputTokSPerDevice {return false}
+    if lhs.meetsTargets != rhs.meetsTargets {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

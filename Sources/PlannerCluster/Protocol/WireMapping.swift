@@ -23,12 +23,9 @@ enum WireMapping {
                    memoryPerDeviceGiB: wire.memoryPerDeviceGib)
     }
 
-    /// A task summary as a RESULT body.
-    static func result(_ chunk: SweepEvaluator.Chunk, sweepID: String, taskID: Int, attempt: Int, computeMs: Double) -> Planner_Wire_V1_Result {
+    /// A task summary as a RESULT body (the caller stamps the job and task identity and the timing).
+    static func result(_ chunk: SweepEvaluator.Chunk) -> Planner_Wire_V1_Result {
         var wire = Planner_Wire_V1_Result()
-        wire.sweepID = sweepID
-        wire.taskID = UInt64(taskID)
-        wire.attempt = UInt32(clamping: attempt)
         wire.start = UInt64(chunk.start)
         wire.count = UInt64(chunk.count)
         wire.ranked = UInt64(chunk.rankedCount)
@@ -40,7 +37,6 @@ enum WireMapping {
         }
         wire.top = chunk.ranking.ordered.map(entry)
         wire.all = chunk.all.map(entry)
-        wire.computeMs = computeMs
         return wire
     }
 

@@ -77,6 +77,13 @@ public struct FleetOption: Sendable, Hashable {
         public var outputTokensPerSecondPerDevice: Double
         /// Whether every target holds at this batch.
         public var meetsTargets: Bool
+
+        public init(batch: Int, tpotMs: Double, outputTokensPerSecondPerDevice: Double, meetsTargets: Bool) {
+            self.batch = batch
+            self.tpotMs = tpotMs
+            self.outputTokensPerSecondPerDevice = outputTokensPerSecondPerDevice
+            self.meetsTargets = meetsTargets
+        }
     }
 
     /// TPOT the charts and the Pareto frontier use: the first TPOT target's statistic, else the mean.
@@ -85,6 +92,23 @@ public struct FleetOption: Sendable, Hashable {
             return targetValuesMs[index]
         }
         return tpotMeanMs
+    }
+}
+
+extension FleetOption {
+    /// An option for `task` of `workload` (its model, hardware, precision and layout, by index and
+    /// name) with every figure zero and no curve: the caller fills in the operating point (used to
+    /// rebuild options received from workers).
+    /// - Precondition: the task's indices are inside the workload's models and hardware.
+    public init(task: FleetSizing.Task, workload: FleetWorkload) {
+        let candidate = workload.hardware[task.hardwareIndex]
+        self.init(
+            modelIndex: task.modelIndex, modelName: workload.models[task.modelIndex].name, hardwareIndex: task.hardwareIndex,
+            hardwareName: candidate.spec.name, precision: task.precision, layout: task.layout, replicas: 0, devices: 0, nodes: 0,
+            devicesPerNode: candidate.devicesPerNode, billedDevices: 0, batchSize: 0, perReplicaRequestsPerSecond: 0,
+            perReplicaOutputTokensPerSecond: 0, outputTokensPerSecondPerDevice: 0, utilization: 0, prefillUtilization: 0,
+            priceUSDPerDeviceHour: 0, costPerHourUSD: 0, costPerMillionOutputTokensUSD: 0, ttftMeanMs: 0, tpotMeanMs: 0,
+            decodeStepMs: 0, targetValuesMs: [], memoryPerDeviceGiB: 0, meetsTargets: false, reason: nil, isPareto: false)
     }
 }
 

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Foundation
+import PlannerCluster
+
+/// How to run a coordinator: shared by `planner coordinate` and `planner fleet --coordinate cluster`.
+struct ClusterOptions: ParsableArguments {
+    @Option(help: "Endpoint to bind, e.g. tcp://*:5555 (default: loopback, ephemeral port).") var bind: String?
+    @Option(help: "Worker processes to start on this machine (default: cores without --bind, 0 with it).") var localWorkers: Int?
+    @Option(help: "Threads per local worker (default: 1).") var localWorkerThreads: Int?
+    @Option(help: "Journal of completed tasks, for --resume (default: <spec>.journal; for fleet, <out>/fleet.journal).")
+    var journal: String?
+    @Flag(help: "Continue from the journal of an interrupted run of the same job.") var resume = false
+    @Option(help: "File holding this coordinator's CURVE secret key (Z85; see `planner keys generate`).") var curveSecretFile: String?
+    @Option(help: "Folder of allowed worker public keys (*.pub) or one .pub file.") var allowKeys: String?
+    @Flag(help: "Allow a non-loopback bind without CURVE (unauthenticated, unencrypted).") var insecure = false
+    @Option(help: "Heartbeat interval in ms (workers are dead after 5 missed).") var heartbeatMs: Int = 1000
+    @Option(help: "Minimum task lease in ms before a stalled task is handed out again.") var leaseMs: Int = 60_000
+    @Flag(help: "Log worker joins, losses and refusals on standard error.") var verbose = false
+
+    /// The options given explicitly, by flag name (for "this needs --coordinate cluster" errors).
+    var givenFlags: [String] {
+        var names: [String] = []
+        if bind != nil { names.append("--bind") }
+        if localWorkers != nil { names.append("--local-workers") }
+        if localWorkerThreads != nil { names.append("--local-worker-threads") }
+        if journal != nil { names.append("--journal") }
+        if resume { names.append("--resume") }
+        if curveSecretFile != nil { names.append("--curve-secret-file") }
+        if allowKeys != nil { names.append("--allow-keys") }
+        if insecure { names.append("--insecure") }
+        if heartbeatMs != 1000 { names.append("--heartbeat-ms") }
+        if leaseMs != 60_000 { names.append("--lease-ms") }
+        if verbose { names.append("--verbose") }
+        return names
+    }
+
+    /// Runs `job` through a coordinator (and, by default, local worker processes), reporting
+    /// progress on standard error when `showProgress`.
+    /// - Parameters:
+    ///   - defaultJournal: the journal when --journal is not given (nil: none).
+    ///   - outPath: the JSONL file for every ranked entry (sweeps keeping `all`).
+    /// - Throws: ``CLIError`` for inconsistent options; ``ClusterError`` from the run.
+    func run<Job: ClusterJob>(_ job: Job, defaultJournal: String?, outPath: String? = nil, showProgress: Bool) throws
+        -> Coordinator<Job>.Outcome {
+        var options = CoordinatorOptions()
+        options.bind = bind
+        options.localWorkers = localWorkers ?? (bind == nil ? ProcessInfo.processInfo.activeProcessorCount : 0)
+        if options.localWorkers < 0 { throw CLIError.message("invalid --local-workers \(options.localWorkers): allowed an integer >= 0") }
+        if bind == nil && options.localWorkers == 0 {
+            throw CLIError.message("--local-workers 0 without --bind: no worker could ever join")
+        }
+        if let localWorkerThreads, localWorkerThreads < 1 {
+            throw CLIError.message("invalid --local-worker-threads \(localWorkerThreads): allowed an integer >= 1")
+        }
+        options.localWorkerThreads = localWorkerThreads ?? 1
+        options.journalPath = journal ?? defaultJournal
+        if resume && options.journalPath == nil { throw CLIError.message("--resume needs --journal (there is no default journal here)") }
+        options.resume = resume
+        options.outPath = outPath
+        options.insecure = insecure
+        options.heartbeatMs = Int64(max(heartbeatMs, 10))
+        options.minimumLeaseMs = Int64(max(leaseMs, 10))
+        if showProgress {
+            options.progress = { @Sendable line, final in Console.progress(line, final: final) }
+        }
+        if let curveSecretFile {
+            options.curveSecretKey = try KeyFiles.readSecret(curveSecretFile)
+            guard let allowKeys else { throw CLIError.message("--curve-secret-file needs --allow-keys (worker public keys)") }
+            options.allowedWorkerKeys = try KeyFiles.readPublicKeys(allowKeys)
+        } else if allowKeys != nil {
+            throw CLIError.message("--allow-keys needs --curve-secret-file")
+        }
+        let verbose = self.verbose
+        let coordinator = try Coordinator(job: job, options: options, log: { line in if verbose { Console.error(line) } })
+        let outcome = try coordinator.run()
+        if verbose {
+            Console.error("done: \(outcome.workersSeen) worker(s); duplicates \(outcome.duplicateResults); re-dispatched "
+                + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages); refused \(outcome.refusedWorkers)")
+        }
+        return outcome
+    }
+
+    /// Reports tasks given up after failing on every attempt, with exit status 2.
+    static func failPoisoned(_ poisoned: [Int]) throws {
+        guard !poisoned.isEmpty else { return }
+        Console.error("error: \(poisoned.count) task(s) failed \(Scheduler.Configuration().maxAttempts) times and were given up")
+        throw ExitCode(2)
+    }
+}

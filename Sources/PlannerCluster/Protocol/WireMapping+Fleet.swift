@@ -1,0 +1,112 @@
+import PlannerCore
+import PlannerWire
+
+/// Fleet outcomes on the wire. The model, hardware, precision and layout are not sent: the index
+/// names the task in the job's list, and the coordinator takes them from its own copy.
+extension WireMapping {
+    static func fleetOutcome(_ outcome: FleetSizing.Outcome, index: Int) -> Planner_Wire_V1_FleetOutcome {
+        var wire = Planner_Wire_V1_FleetOutcome()
+        wire.index = UInt64(index)
+        switch outcome {
+        case let .option(option, estimates):
+            wire.estimates = UInt64(max(estimates, 0))
+            wire.option = fleetOption(option)
+        case let .notRunnable(skip, detail, fitRatio, estimates):
+            wire.estimates = UInt64(max(estimates, 0))
+            var value = Planner_Wire_V1_FleetNotRunnable()
+            value.skip = skip
+            value.detail = detail
+            if let fitRatio { value.fitRatio = fitRatio }
+            wire.notRunnable = value
+        }
+        return wire
+    }
+
+    static func fleetOption(_ option: FleetOption) -> Planner_Wire_V1_FleetOption {
+        var wire = Planner_Wire_V1_FleetOption()
+        wire.replicas = UInt64(max(option.replicas, 0))
+        wire.devices = UInt64(max(option.devices, 0))
+        wire.nodes = UInt64(max(option.nodes, 0))
+        wire.devicesPerNode = UInt64(max(option.devicesPerNode, 0))
+        wire.billedDevices = UInt64(max(option.billedDevices, 0))
+        wire.batchSize = UInt64(max(option.batchSize, 0))
+        wire.perReplicaRps = option.perReplicaRequestsPerSecond
+        wire.perReplicaOutputTokS = option.perReplicaOutputTokensPerSecond
+        wire.outputTokSPerDevice = option.outputTokensPerSecondPerDevice
+        wire.utilization = option.utilization
+        wire.prefillUtilization = option.prefillUtilization
+        wire.priceUsdPerDeviceHour = option.priceUSDPerDeviceHour
+        wire.costPerHourUsd = option.costPerHourUSD
+        wire.costPerMillionOutputTokensUsd = option.costPerMillionOutputTokensUSD
+        wire.ttftMeanMs = option.ttftMeanMs
+        wire.tpotMeanMs = option.tpotMeanMs
+        wire.decodeStepMs = option.decodeStepMs
+        wire.targetValuesMs = option.targetValuesMs
+        wire.memoryPerDeviceGib = option.memoryPerDeviceGiB
+        wire.meetsTargets = option.meetsTargets
+        if let reason = option.reason { wire.reason = reason }
+        wire.curve = option.curve.map { point in
+            var value = Planner_Wire_V1_FleetCurvePoint()
+            value.batch = UInt64(max(point.batch, 0))
+            value.tpotMs = point.tpotMs
+            value.outputTokSPerDevice = point.outputTokensPerSecondPerDevice
+            value.meetsTargets = point.meetsTargets
+            return value
+        }
+        return wire
+    }
+
+    /// Longest text accepted in a fleet outcome (reasons and details are a few hundred bytes).
+    static let maxFleetTextBytes = 4096
+
+    /// Rebuilds the outcome of `task` from the wire.
+    /// - Returns: nil when the message is inconsistent: no outcome, a count that does not fit an
+    ///   `Int`, target values that do not match the workload's targets, too long a curve or text.
+    static func fleetOutcome(_ wire: Planner_Wire_V1_FleetOutcome, task: FleetSizing.Task, workload: FleetWorkload) -> FleetSizing.Outcome? {
+        guard let estimates = Int(exactly: wire.estimates) else { return nil }
+        switch wire.outcome {
+        case nil:
+            return nil
+        case let .notRunnable(value):
+            guard !value.skip.isEmpty, value.skip.utf8.count <= 200, value.detail.utf8.count <= maxFleetTextBytes else { return nil }
+            return .notRunnable(skip: value.skip, detail: value.detail, fitRatio: value.hasFitRatio ? value.fitRatio : nil, estimates: estimates)
+        case let .option(value):
+            guard value.targetValuesMs.count == workload.objectives.targets.count, value.curve.count <= FleetOption.curveLimit,
+                  value.reason.utf8.count <= maxFleetTextBytes,
+                  let replicas = Int(exactly: value.replicas), let devices = Int(exactly: value.devices),
+                  let nodes = Int(exactly: value.nodes), let devicesPerNode = Int(exactly: value.devicesPerNode),
+                  let billed = Int(exactly: value.billedDevices), let batch = Int(exactly: value.batchSize)
+            else { return nil }
+            var option = FleetOption(task: task, workload: workload)
+            option.replicas = replicas
+            option.devices = devices
+            option.nodes = nodes
+            option.devicesPerNode = devicesPerNode
+            option.billedDevices = billed
+            option.batchSize = batch
+            option.perReplicaRequestsPerSecond = value.perReplicaRps
+            option.perReplicaOutputTokensPerSecond = value.perReplicaOutputTokS
+            option.outputTokensPerSecondPerDevice = value.outputTokSPerDevice
+            option.utilization = value.utilization
+            option.prefillUtilization = value.prefillUtilization
+            option.priceUSDPerDeviceHour = value.priceUsdPerDeviceHour
+            option.costPerHourUSD = value.costPerHourUsd
+            option.costPerMillionOutputTokensUSD = value.costPerMillionOutputTokensUsd
+            option.ttftMeanMs = value.ttftMeanMs
+            option.tpotMeanMs = value.tpotMeanMs
+            option.decodeStepMs = value.decodeStepMs
+            option.targetValuesMs = value.targetValuesMs
+            option.memoryPerDeviceGiB = value.memoryPerDeviceGib
+            option.meetsTargets = value.meetsTargets
+            option.reason = value.hasReason ? value.reason : nil
+            var curve: [FleetOption.CurvePoint] = []
+            for point in value.curve {
+                guard let batch = Int(exactly: point.batch) else { return nil }
+                curve.append(FleetOption.CurvePoint(batch: batch, tpotMs: point.tpotMs,
+                                                    outputTokensPerSecondPerDevice: point.outputTokSPerDevice, meetsTargets: point.meetsTargets))
+            }
+            option.curve = curve
+            return .option(option, estimates: estimates)
+        }
+    }
+}
