@@ -239,6 +239,94 @@ struct ClusterProcessTests {
         #expect(Set(ranking.compactMap { $0["model"]?.stringValue }).count == 2)
     }
 
+    // MARK: - Fleet sizing through the coordinator
+
+    static let fleetWorkload = """
+        model: llama2_70b
+        rate_rps: 20
+        input_tokens: {mean: 2048, p99: 6000}
+        output_tokens: 256
+        slo: {ttft_p99_ms: 2000, tpot_p99_ms: 50}
+        hardware: [A100_80GB, H100_80GB, MI300X]
+        """
+
+    static let fleetReports = ["report.json", "report.csv", "report.md", "report.html"]
+
+    static func folderContents(_ folder: String) -> [String: String] {
+        var files: [String: String] = [:]
+        for name in fleetReports {
+            let path = (folder as NSString).appendingPathComponent(name)
+            files[name] = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+        }
+        return files
+    }
+
+    /// The reference: `planner fleet` in one process, its stdout (report.json) and the four reports.
+    static func fleetReference(_ workload: String) throws -> (json: String, files: [String: String]) {
+        let out = NSTemporaryDirectory() + "planner-fleet-local-\(UUID().uuidString)"
+        let outcome = try PlannerProcess.run(["fleet", workload, "--out", out, "--json", "--threads", "1", "--no-progress"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return (outcome.stdout, folderContents(out))
+    }
+
+    static func journaledTasks(_ path: String) -> [Int] {
+        let lines = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self).split(separator: "\n").dropFirst()
+        return lines.compactMap { line -> Int? in
+            guard let start = line.range(of: "\"task\":") else { return nil }
+            return Int(line[start.upperBound...].prefix { $0.isNumber })
+        }
+    }
+
+    @Test func fleetThroughTheEmbeddedCoordinatorMatchesTheLocalRun() throws {
+        let workload = try PlannerProcess.temporaryFile(Self.fleetWorkload, suffix: ".yaml")
+        let expected = try Self.fleetReference(workload)
+        let out = NSTemporaryDirectory() + "planner-fleet-cluster-\(UUID().uuidString)"
+        let outcome = try PlannerProcess.run(["fleet", workload, "--out", out, "--json", "--coordinate", "cluster", "--local-workers", "2",
+                                              "--chunk-size", "3", "--verbose", "--no-progress"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("fleet sizing") && outcome.stderr.contains("worker joined"))
+        #expect(outcome.stdout == expected.json)
+        #expect(Self.folderContents(out) == expected.files)
+        #expect(expected.files["report.json"]?.contains("\"options\"") == true)
+        // The default journal sits beside the reports, one line per task.
+        let tasks = Self.journaledTasks((out as NSString).appendingPathComponent("fleet.journal"))
+        #expect(!tasks.isEmpty && tasks.sorted() == Array(0..<tasks.count))
+    }
+
+    @Test func fleetSurvivesAKilledWorkerAndAKilledCoordinator() throws {
+        let workload = try PlannerProcess.temporaryFile(Self.fleetWorkload, suffix: ".yaml")
+        let expected = try Self.fleetReference(workload)
+        let out = NSTemporaryDirectory() + "planner-fleet-remote-\(UUID().uuidString)"
+        let journal = (out as NSString).appendingPathComponent("fleet.journal")
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        let arguments = ["fleet", workload, "--out", out, "--json", "--coordinate", "cluster", "--bind", endpoint, "--chunk-size", "1",
+                         "--verbose", "--heartbeat-ms", "200", "--no-progress"]
+        let first = try BackgroundProcess(arguments)
+        #expect(first.waitForStderr("listening on"))
+        // One worker outlives both coordinators and reconnects on its own; the other is killed mid-task.
+        let steady = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--task-delay-ms", "60", "--exit-when-done",
+                                            "--heartbeat-ms", "200"])
+        let doomed = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "1", "--task-delay-ms", "60",
+                                            "--heartbeat-ms", "200"])
+        #expect(eventually { Self.journaledTasks(journal).count >= 4 })
+        doomed.signal(SIGKILL)
+        _ = doomed.wait()
+        #expect(eventually { Self.journaledTasks(journal).count >= 8 })
+        first.signal(SIGKILL)
+        _ = first.wait()
+        let completedBefore = Self.journaledTasks(journal).count
+        let second = try BackgroundProcess(arguments + ["--resume"])
+        let status = second.wait(timeoutSeconds: 120)
+        #expect(status == 0, "\(second.stderr)")
+        #expect(second.stderr.contains("resuming: \(completedBefore) task(s) already complete") || completedBefore == 0, "\(second.stderr)")
+        #expect(second.stdout == expected.json)
+        #expect(Self.folderContents(out) == expected.files)
+        // Each layout's task is journaled exactly once across both coordinators.
+        let tasks = Self.journaledTasks(journal)
+        #expect(tasks.count == Set(tasks).count && tasks.sorted() == Array(0..<tasks.count))
+        #expect(steady.wait() == 0)
+    }
+
     @Test func invalidSpecsAreRejectedBeforeAnyWork() throws {
         for (text, message) in [
             ("model: [llama2_7b]\ntensor_parallel: [0]\n", "tensor_parallel"),

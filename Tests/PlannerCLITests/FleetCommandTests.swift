@@ -126,7 +126,10 @@ struct FleetCommandTests {
         #expect(missing.status == 1 && missing.stderr.contains("cannot read workload file"))
         let workload = try PlannerProcess.temporaryFile(Self.issueExample, suffix: ".yaml")
         for arguments in [["fleet"], ["fleet", workload, "--top", "0"], ["fleet", workload, "--threads", "0"],
-                          ["fleet", workload, "--coordinate", "tcp://head:5555"]] {
+                          ["fleet", workload, "--coordinate", "tcp://head:5555"], ["fleet", workload, "--bind", "tcp://*:5555"],
+                          ["fleet", workload, "--coordinate", "local", "--local-workers", "2"], ["fleet", workload, "--chunk-size", "4"],
+                          ["fleet", workload, "--coordinate", "cluster", "--threads", "2"],
+                          ["fleet", workload, "--coordinate", "cluster", "--chunk-size", "0"]] {
             let outcome = try PlannerProcess.run(arguments)
             #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
         }
