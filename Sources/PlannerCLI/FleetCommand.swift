@@ -4,6 +4,7 @@ import Foundation
 import PlannerCluster
 import PlannerCore
 import PlannerFormats
+import Synchronization
 
 extension Planner {
     /// `planner fleet WORKLOAD`: how many devices and nodes of each hardware, and what they cost.
@@ -94,9 +95,9 @@ extension Planner {
                     plan = job.plan(outcome.totals)
                     poisoned = outcome.poisonedTasks
                 }
-                try writeReports(plan)
+                let reportJSON = try writeReports(plan)
                 if json {
-                    print(FleetReport.json(plan).serialized(indent: 2))
+                    print(reportJSON, terminator: "")
                 } else {
                     print(FleetReport.headline(plan))
                     print(FleetReport.table(plan, top: top))
@@ -129,20 +130,31 @@ extension Planner {
             }
         }
 
-        func writeReports(_ plan: FleetPlan) throws {
+        /// Renders the four reports (in parallel: they are independent and, for large searches,
+        /// megabytes each) and writes them to --out.
+        /// - Returns: report.json's text.
+        func writeReports(_ plan: FleetPlan) throws -> String {
             try createOutputFolder()
-            let files = [
-                ("report.json", FleetReport.json(plan).serialized(indent: 2) + "\n"),
-                ("report.csv", FleetReport.csv(plan)),
-                ("report.md", FleetReport.markdown(plan)),
-                ("report.html", FleetHTML.render(plan)),
+            let renderers: [(name: String, render: @Sendable (FleetPlan) -> String)] = [
+                ("report.json", { FleetReport.json($0).serialized(indent: 2) + "\n" }),
+                ("report.csv", { FleetReport.csv($0) }),
+                ("report.md", { FleetReport.markdown($0) }),
+                ("report.html", { FleetHTML.render($0) }),
             ]
+            let rendered = Mutex<[String: String]>([:])
+            DispatchQueue.concurrentPerform(iterations: renderers.count) { index in
+                let text = renderers[index].render(plan)
+                rendered.withLock { $0[renderers[index].name] = text }
+            }
+            let texts = rendered.withLock { $0 }
+            let files = renderers.map { ($0.name, texts[$0.name] ?? "") }
             for (name, contents) in files {
                 let path = (out as NSString).appendingPathComponent(name)
                 guard FileManager.default.createFile(atPath: path, contents: Data(contents.utf8)) else {
                     throw CLIError.message("cannot write '\(path)'")
                 }
             }
+            return texts["report.json"] ?? ""
         }
     }
 }
