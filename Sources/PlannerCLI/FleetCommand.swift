@@ -38,7 +38,8 @@ extension Planner {
             see the cluster options). Both give the same reports.
             """)
         var coordinate: Mode = .local
-        @Option(help: "Layouts per task with --coordinate cluster (default: about 64 tasks, at most 256 layouts each).") var chunkSize: Int?
+        @Option(help: "Layouts per task with --coordinate cluster, 1...4096 (default: about 64 tasks, at most 256 layouts each).")
+        var chunkSize: Int?
         @Flag(inversion: .prefixedNo, help: "Show progress on standard error (default: only when it is a terminal).") var progress: Bool?
         @Flag(help: "Print report.json to standard output instead of the table.") var json = false
         @OptionGroup(title: "Cluster options (with --coordinate cluster)") var cluster: ClusterOptions
@@ -51,7 +52,9 @@ extension Planner {
         func validate() throws {
             if top < 1 { throw ValidationError("--top must be at least 1") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-            if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
+            if let chunkSize, !(1...FleetJob.maxChunkSize).contains(chunkSize) {
+                throw ValidationError("--chunk-size \(chunkSize): allowed 1...\(FleetJob.maxChunkSize) layouts per task")
+            }
             switch coordinate {
             case .local:
                 let clusterOnly = cluster.givenFlags + (chunkSize == nil ? [] : ["--chunk-size"])

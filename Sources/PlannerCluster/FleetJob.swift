@@ -123,6 +123,10 @@ public struct FleetJob: Sendable {
             }
             workload.profile = profile
         }
+        if let chunkSize, !(1...Self.maxChunkSize).contains(chunkSize) {
+            throw .invalidValue(field: "chunk_size", value: "\(chunkSize)",
+                                allowed: "1...\(Self.maxChunkSize) layouts per task (a RESULT must stay under the 16 MiB message limit)")
+        }
         let (tasks, skipped) = try FleetSizing.tasks(workload)
         self.specText = text
         self.workload = workload
@@ -131,6 +135,10 @@ public struct FleetJob: Sendable {
         self.chunkSize = max(1, chunkSize ?? Self.defaultChunkSize(count: tasks.count))
         self.jobID = ClusterJobs.hash(EngineVersion.string + "\n" + text)
     }
+
+    /// Most layouts per task: an outcome takes up to about 2 KB on the wire (most of it the curve),
+    /// so 4096 of them stay well under the 16 MiB message limit.
+    public static let maxChunkSize = 4096
 
     /// About 64 tasks, each at most 256 layouts (a layout takes about a millisecond; 256 outcomes
     /// with their curves are about half a MiB on the wire); at least 1.

@@ -327,6 +327,30 @@ struct ClusterProcessTests {
         #expect(steady.wait() == 0)
     }
 
+    @Test func onePersistentWorkerServesASweepThenAFleetSizing() throws {
+        let specPath = try Self.specFile()
+        let expectedSweep = try Self.reference(specPath)
+        let workload = try PlannerProcess.temporaryFile(Self.fleetWorkload, suffix: ".yaml")
+        let expectedFleet = try Self.fleetReference(workload)
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        // No --exit-when-done: the worker stays for the next coordinator on the same endpoint.
+        let worker = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--heartbeat-ms", "200", "--verbose"])
+        defer {
+            worker.signal(SIGKILL)
+            _ = worker.wait()
+        }
+        let sweep = try PlannerProcess.run(["coordinate", specPath, "--bind", endpoint, "--json", "--chunk-size", "16",
+                                            "--journal", specPath + ".persistent.journal", "--heartbeat-ms", "200", "--no-progress"])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        #expect(sweep.stdout == expectedSweep.json)
+        let out = NSTemporaryDirectory() + "planner-fleet-persistent-\(UUID().uuidString)"
+        let fleet = try PlannerProcess.run(["fleet", workload, "--out", out, "--json", "--coordinate", "cluster", "--bind", endpoint,
+                                            "--heartbeat-ms", "200", "--no-progress"])
+        #expect(fleet.status == 0, "\(fleet.stderr)")
+        #expect(fleet.stdout == expectedFleet.json)
+        #expect(Self.folderContents(out) == expectedFleet.files)
+    }
+
     @Test func invalidSpecsAreRejectedBeforeAnyWork() throws {
         for (text, message) in [
             ("model: [llama2_7b]\ntensor_parallel: [0]\n", "tensor_parallel"),

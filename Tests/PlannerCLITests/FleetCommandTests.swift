@@ -129,7 +129,8 @@ struct FleetCommandTests {
                           ["fleet", workload, "--coordinate", "tcp://head:5555"], ["fleet", workload, "--bind", "tcp://*:5555"],
                           ["fleet", workload, "--coordinate", "local", "--local-workers", "2"], ["fleet", workload, "--chunk-size", "4"],
                           ["fleet", workload, "--coordinate", "cluster", "--threads", "2"],
-                          ["fleet", workload, "--coordinate", "cluster", "--chunk-size", "0"]] {
+                          ["fleet", workload, "--coordinate", "cluster", "--chunk-size", "0"],
+                          ["fleet", workload, "--coordinate", "cluster", "--chunk-size", "5000"]] {
             let outcome = try PlannerProcess.run(arguments)
             #expect(outcome.status == 64, "\(arguments): \(outcome.stderr)")
         }

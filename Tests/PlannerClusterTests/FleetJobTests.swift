@@ -177,6 +177,9 @@ struct FleetJobTests {
             #expect(throws: PlannerError.self, "\(text)") { try FleetJob(bundle: text) }
         }
         let job = try Self.job()
+        for chunkSize in [0, -1, FleetJob.maxChunkSize + 1] {
+            #expect(throws: PlannerError.self, "chunk size \(chunkSize)") { try FleetJob(bundle: job.specText, chunkSize: chunkSize) }
+        }
         #expect(throws: (any Error).self) { try ClusterJobs.make(kind: .UNRECOGNIZED(7), text: job.specText) }
         // A fleet bundle is not a sweep specification, and the other way round.
         #expect(throws: (any Error).self) { try ClusterJobs.make(kind: .sweep, text: job.specText) }
