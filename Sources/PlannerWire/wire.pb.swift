@@ -426,9 +426,26 @@ public nonisolated struct Planner_Wire_V1_FleetOption: @unchecked Sendable {
   /// Clears the value of `reason`. Subsequent reads from it will return its default value.
   public mutating func clearReason() {_uniqueStorage()._reason = nil}
 
-  public var curve: [Planner_Wire_V1_FleetCurvePoint] {
-    get {_storage._curve}
-    set {_uniqueStorage()._curve = newValue}
+  /// The throughput-against-TPOT curve over running batches, as parallel packed arrays of one
+  /// length (at most 48 points; packed scalars encode and decode far faster than nested messages).
+  public var curveBatch: [UInt64] {
+    get {_storage._curveBatch}
+    set {_uniqueStorage()._curveBatch = newValue}
+  }
+
+  public var curveTpotMs: [Double] {
+    get {_storage._curveTpotMs}
+    set {_uniqueStorage()._curveTpotMs = newValue}
+  }
+
+  public var curveOutputTokSPerDevice: [Double] {
+    get {_storage._curveOutputTokSPerDevice}
+    set {_uniqueStorage()._curveOutputTokSPerDevice = newValue}
+  }
+
+  public var curveMeetsTargets: [Bool] {
+    get {_storage._curveMeetsTargets}
+    set {_uniqueStorage()._curveMeetsTargets = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -436,24 +453,6 @@ public nonisolated struct Planner_Wire_V1_FleetOption: @unchecked Sendable {
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
-}
-
-public nonisolated struct Planner_Wire_V1_FleetCurvePoint: Sendable {
-  // SwiftProtobuf.Message conformance is added in an extension below. See the
-  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
-  // methods supported on all messages.
-
-  public var batch: UInt64 = 0
-
-  public var tpotMs: Double = 0
-
-  public var outputTokSPerDevice: Double = 0
-
-  public var meetsTargets: Bool = false
-
-  public var unknownFields = SwiftProtobuf.UnknownStorage()
-
-  public init() {}
 }
 
 /// CANCEL (coordinator -> worker): drop these tasks if not started.
@@ -1046,7 +1045,7 @@ nonisolated extension Planner_Wire_V1_FleetNotRunnable: SwiftProtobuf.Message, S
 
 nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".FleetOption"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}devices\0\u{1}nodes\0\u{3}devices_per_node\0\u{3}billed_devices\0\u{3}batch_size\0\u{3}per_replica_rps\0\u{3}per_replica_output_tok_s\0\u{3}output_tok_s_per_device\0\u{1}utilization\0\u{3}prefill_utilization\0\u{3}price_usd_per_device_hour\0\u{3}cost_per_hour_usd\0\u{3}cost_per_million_output_tokens_usd\0\u{3}ttft_mean_ms\0\u{3}tpot_mean_ms\0\u{3}decode_step_ms\0\u{3}target_values_ms\0\u{3}memory_per_device_gib\0\u{3}meets_targets\0\u{1}reason\0\u{1}curve\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}replicas\0\u{1}devices\0\u{1}nodes\0\u{3}devices_per_node\0\u{3}billed_devices\0\u{3}batch_size\0\u{3}per_replica_rps\0\u{3}per_replica_output_tok_s\0\u{3}output_tok_s_per_device\0\u{1}utilization\0\u{3}prefill_utilization\0\u{3}price_usd_per_device_hour\0\u{3}cost_per_hour_usd\0\u{3}cost_per_million_output_tokens_usd\0\u{3}ttft_mean_ms\0\u{3}tpot_mean_ms\0\u{3}decode_step_ms\0\u{3}target_values_ms\0\u{3}memory_per_device_gib\0\u{3}meets_targets\0\u{1}reason\0\u{3}curve_batch\0\u{3}curve_tpot_ms\0\u{3}curve_output_tok_s_per_device\0\u{3}curve_meets_targets\0")
 
   fileprivate class _StorageClass {
     var _replicas: UInt64 = 0
@@ -1070,7 +1069,10 @@ nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftP
     var _memoryPerDeviceGib: Double = 0
     var _meetsTargets: Bool = false
     var _reason: String? = nil
-    var _curve: [Planner_Wire_V1_FleetCurvePoint] = []
+    var _curveBatch: [UInt64] = []
+    var _curveTpotMs: [Double] = []
+    var _curveOutputTokSPerDevice: [Double] = []
+    var _curveMeetsTargets: [Bool] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1102,7 +1104,10 @@ nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftP
       _memoryPerDeviceGib = source._memoryPerDeviceGib
       _meetsTargets = source._meetsTargets
       _reason = source._reason
-      _curve = source._curve
+      _curveBatch = source._curveBatch
+      _curveTpotMs = source._curveTpotMs
+      _curveOutputTokSPerDevice = source._curveOutputTokSPerDevice
+      _curveMeetsTargets = source._curveMeetsTargets
     }
   }
 
@@ -1142,7 +1147,10 @@ nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftP
         case 19: try { try decoder.decodeSingularDoubleField(value: &_storage._memoryPerDeviceGib) }()
         case 20: try { try decoder.decodeSingularBoolField(value: &_storage._meetsTargets) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
-        case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._curve) }()
+        case 22: try { try decoder.decodeRepeatedUInt64Field(value: &_storage._curveBatch) }()
+        case 23: try { try decoder.decodeRepeatedDoubleField(value: &_storage._curveTpotMs) }()
+        case 24: try { try decoder.decodeRepeatedDoubleField(value: &_storage._curveOutputTokSPerDevice) }()
+        case 25: try { try decoder.decodeRepeatedBoolField(value: &_storage._curveMeetsTargets) }()
         default: break
         }
       }
@@ -1218,8 +1226,17 @@ nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftP
       try { if let v = _storage._reason {
         try visitor.visitSingularStringField(value: v, fieldNumber: 21)
       } }()
-      if !_storage._curve.isEmpty {
-        try visitor.visitRepeatedMessageField(value: _storage._curve, fieldNumber: 22)
+      if !_storage._curveBatch.isEmpty {
+        try visitor.visitPackedUInt64Field(value: _storage._curveBatch, fieldNumber: 22)
+      }
+      if !_storage._curveTpotMs.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._curveTpotMs, fieldNumber: 23)
+      }
+      if !_storage._curveOutputTokSPerDevice.isEmpty {
+        try visitor.visitPackedDoubleField(value: _storage._curveOutputTokSPerDevice, fieldNumber: 24)
+      }
+      if !_storage._curveMeetsTargets.isEmpty {
+        try visitor.visitPackedBoolField(value: _storage._curveMeetsTargets, fieldNumber: 25)
       }
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1251,56 +1268,14 @@ nonisolated extension Planner_Wire_V1_FleetOption: SwiftProtobuf.Message, SwiftP
         if _storage._memoryPerDeviceGib != rhs_storage._memoryPerDeviceGib {return false}
         if _storage._meetsTargets != rhs_storage._meetsTargets {return false}
         if _storage._reason != rhs_storage._reason {return false}
-        if _storage._curve != rhs_storage._curve {return false}
+        if _storage._curveBatch != rhs_storage._curveBatch {return false}
+        if _storage._curveTpotMs != rhs_storage._curveTpotMs {return false}
+        if _storage._curveOutputTokSPerDevice != rhs_storage._curveOutputTokSPerDevice {return false}
+        if _storage._curveMeetsTargets != rhs_storage._curveMeetsTargets {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
-    if lhs.unknownFields != rhs.unknownFields {return false}
-    return true
-  }
-}
-
-nonisolated extension Planner_Wire_V1_FleetCurvePoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".FleetCurvePoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}batch\0\u{3}tpot_ms\0\u{3}output_tok_s_per_device\0\u{3}meets_targets\0")
-
-  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.batch) }()
-      case 2: try { try decoder.decodeSingularDoubleField(value: &self.tpotMs) }()
-      case 3: try { try decoder.decodeSingularDoubleField(value: &self.outputTokSPerDevice) }()
-      case 4: try { try decoder.decodeSingularBoolField(value: &self.meetsTargets) }()
-      default: break
-      }
-    }
-  }
-
-  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if self.batch != 0 {
-      try visitor.visitSingularUInt64Field(value: self.batch, fieldNumber: 1)
-    }
-    if self.tpotMs.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.tpotMs, fieldNumber: 2)
-    }
-    if self.outputTokSPerDevice.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.outputTokSPerDevice, fieldNumber: 3)
-    }
-    if self.meetsTargets != false {
-      try visitor.visitSingularBoolField(value: self.meetsTargets, fieldNumber: 4)
-    }
-    try unknownFields.traverse(visitor: &visitor)
-  }
-
-  public static func ==(lhs: Planner_Wire_V1_FleetCurvePoint, rhs: Planner_Wire_V1_FleetCurvePoint) -> Bool {
-    if lhs.batch != rhs.batch {return false}
-    if lhs.tpotMs != rhs.tpotMs {return false}
-    if lhs.outputTokSPerDevice != rhs.outputTokSPerDevice {return false}
-    if lhs.meetsTargets != rhs.meetsTargets {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

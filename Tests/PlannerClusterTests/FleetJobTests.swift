@@ -121,8 +121,13 @@ struct FleetJobTests {
         if let position = good.fleet.firstIndex(where: { $0.option.targetValuesMs.count > 0 }) {
             changes.append(("a target value missing", { $0.fleet[position].option.targetValuesMs.removeLast() }))
             changes.append(("too long a curve", { result in
-                result.fleet[position].option.curve = Array(repeating: Planner_Wire_V1_FleetCurvePoint(), count: FleetOption.curveLimit + 1)
+                let points = FleetOption.curveLimit + 1
+                result.fleet[position].option.curveBatch = Array(repeating: 1, count: points)
+                result.fleet[position].option.curveTpotMs = Array(repeating: 1, count: points)
+                result.fleet[position].option.curveOutputTokSPerDevice = Array(repeating: 1, count: points)
+                result.fleet[position].option.curveMeetsTargets = Array(repeating: true, count: points)
             }))
+            changes.append(("curve arrays of different lengths", { $0.fleet[position].option.curveTpotMs.removeLast() }))
             changes.append(("a replica count beyond Int", { $0.fleet[position].option.replicas = UInt64.max }))
         } else {
             Issue.record("task 1 holds no option")

@@ -45,14 +45,10 @@ extension WireMapping {
         wire.memoryPerDeviceGib = option.memoryPerDeviceGiB
         wire.meetsTargets = option.meetsTargets
         if let reason = option.reason { wire.reason = reason }
-        wire.curve = option.curve.map { point in
-            var value = Planner_Wire_V1_FleetCurvePoint()
-            value.batch = UInt64(max(point.batch, 0))
-            value.tpotMs = point.tpotMs
-            value.outputTokSPerDevice = point.outputTokensPerSecondPerDevice
-            value.meetsTargets = point.meetsTargets
-            return value
-        }
+        wire.curveBatch = option.curve.map { UInt64(max($0.batch, 0)) }
+        wire.curveTpotMs = option.curve.map(\.tpotMs)
+        wire.curveOutputTokSPerDevice = option.curve.map(\.outputTokensPerSecondPerDevice)
+        wire.curveMeetsTargets = option.curve.map(\.meetsTargets)
         return wire
     }
 
@@ -61,7 +57,8 @@ extension WireMapping {
 
     /// Rebuilds the outcome of `task` from the wire.
     /// - Returns: nil when the message is inconsistent: no outcome, a count that does not fit an
-    ///   `Int`, target values that do not match the workload's targets, too long a curve or text.
+    ///   `Int`, target values that do not match the workload's targets, curve arrays of different
+    ///   lengths, too long a curve or text.
     static func fleetOutcome(_ wire: Planner_Wire_V1_FleetOutcome, task: FleetSizing.Task, workload: FleetWorkload) -> FleetSizing.Outcome? {
         guard let estimates = Int(exactly: wire.estimates) else { return nil }
         switch wire.outcome {
@@ -71,7 +68,9 @@ extension WireMapping {
             guard !value.skip.isEmpty, value.skip.utf8.count <= 200, value.detail.utf8.count <= maxFleetTextBytes else { return nil }
             return .notRunnable(skip: value.skip, detail: value.detail, fitRatio: value.hasFitRatio ? value.fitRatio : nil, estimates: estimates)
         case let .option(value):
-            guard value.targetValuesMs.count == workload.objectives.targets.count, value.curve.count <= FleetOption.curveLimit,
+            let points = value.curveBatch.count
+            guard value.targetValuesMs.count == workload.objectives.targets.count, points <= FleetOption.curveLimit,
+                  value.curveTpotMs.count == points, value.curveOutputTokSPerDevice.count == points, value.curveMeetsTargets.count == points,
                   value.reason.utf8.count <= maxFleetTextBytes,
                   let replicas = Int(exactly: value.replicas), let devices = Int(exactly: value.devices),
                   let nodes = Int(exactly: value.nodes), let devicesPerNode = Int(exactly: value.devicesPerNode),
@@ -100,10 +99,12 @@ extension WireMapping {
             option.meetsTargets = value.meetsTargets
             option.reason = value.hasReason ? value.reason : nil
             var curve: [FleetOption.CurvePoint] = []
-            for point in value.curve {
-                guard let batch = Int(exactly: point.batch) else { return nil }
-                curve.append(FleetOption.CurvePoint(batch: batch, tpotMs: point.tpotMs,
-                                                    outputTokensPerSecondPerDevice: point.outputTokSPerDevice, meetsTargets: point.meetsTargets))
+            curve.reserveCapacity(points)
+            for index in 0..<points {
+                guard let batch = Int(exactly: value.curveBatch[index]) else { return nil }
+                curve.append(FleetOption.CurvePoint(batch: batch, tpotMs: value.curveTpotMs[index],
+                                                    outputTokensPerSecondPerDevice: value.curveOutputTokSPerDevice[index],
+                                                    meetsTargets: value.curveMeetsTargets[index]))
             }
             option.curve = curve
             return .option(option, estimates: estimates)
