@@ -95,11 +95,7 @@ struct ClusterProcessTests {
         #expect(second.stderr.contains("resuming: \(completedBefore) task(s) already complete") || completedBefore == 0)
         #expect(second.stdout == expected.json)
         // Every task is journaled exactly once across both runs: 768 configurations / 8 per task.
-        let lines = String(decoding: FileManager.default.contents(atPath: journal) ?? Data(), as: UTF8.self).split(separator: "\n").dropFirst()
-        let tasks = lines.compactMap { line -> Int? in
-            guard let start = line.range(of: "\"task\":") else { return nil }
-            return Int(line[start.upperBound...].prefix { $0.isNumber })
-        }
+        let tasks = Self.journaledTasks(journal)
         #expect(tasks.count == 96 && Set(tasks).count == 96)
         #expect(worker.wait() == 0)
     }

@@ -28,16 +28,21 @@ struct FleetJobTests {
         try FleetJob(workloadText: text, source: "workload.yaml", chunkSize: chunkSize)
     }
 
+    /// Task `task`'s RESULT as a worker sends it (evaluate, then stamp the range).
+    static func result(_ job: FleetJob, task: Int) -> Planner_Wire_V1_Result {
+        let range = job.range(ofTask: task)
+        var result = job.evaluate(range)
+        result.start = UInt64(range.lowerBound)
+        result.count = UInt64(range.count)
+        return result
+    }
+
     /// The plan merged from `parts` (each task's RESULT as a worker would send it), in the given order;
     /// records an issue unless every layout is counted exactly once.
     static func merged(_ job: FleetJob, tasks order: [Int]) -> FleetPlan {
         var totals = job.emptyTotals()
         for task in order {
-            let range = job.range(ofTask: task)
-            var result = job.evaluate(range)
-            result.start = UInt64(range.lowerBound)
-            result.count = UInt64(range.count)
-            guard let part = job.part(of: result, expected: range) else {
+            guard let part = job.part(of: Self.result(job, task: task), expected: job.range(ofTask: task)) else {
                 Issue.record("task \(task) was rejected")
                 continue
             }
@@ -106,9 +111,7 @@ struct FleetJobTests {
     @Test func inconsistentResultsAreRejected() throws {
         let job = try Self.job(chunkSize: 4)
         let range = job.range(ofTask: 1)
-        var good = job.evaluate(range)
-        good.start = UInt64(range.lowerBound)
-        good.count = UInt64(range.count)
+        let good = Self.result(job, task: 1)
         #expect(job.part(of: good, expected: range) != nil)
         var changes: [(String, (inout Planner_Wire_V1_Result) -> Void)] = [
             ("wrong start", { $0.start += 1 }),
@@ -197,11 +200,7 @@ struct FleetJobTests {
         let journal = try Journal(path: path, job: job, resume: false)
         let written = [0, 2, 3]
         for task in written {
-            let range = job.range(ofTask: task)
-            var result = job.evaluate(range)
-            result.start = UInt64(range.lowerBound)
-            result.count = UInt64(range.count)
-            try journal.append(task: task, result: job.journaled(result))
+            try journal.append(task: task, result: job.journaled(Self.result(job, task: task)))
         }
         // A torn last line (a crash mid-write) is ignored.
         let handle = try #require(FileHandle(forWritingAtPath: path))
@@ -214,11 +213,7 @@ struct FleetJobTests {
         // Resuming: the remaining tasks complete the same plan.
         var totals = replay.totals
         for task in 0..<job.taskCount where !replay.completed.contains(task) {
-            let range = job.range(ofTask: task)
-            var result = job.evaluate(range)
-            result.start = UInt64(range.lowerBound)
-            result.count = UInt64(range.count)
-            job.merge(try #require(job.part(of: result, expected: range)), into: &totals)
+            job.merge(try #require(job.part(of: Self.result(job, task: task), expected: job.range(ofTask: task))), into: &totals)
         }
         #expect(job.plan(totals) == (try FleetSizing.run(job.workload)))
         // Another job, or another task size, does not replay this journal.
