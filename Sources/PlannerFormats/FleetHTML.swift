@@ -107,25 +107,25 @@ public enum FleetHTML {
         let finite = items.map(\.value).filter(\.isFinite)
         let ticks = niceTicks(upTo: finite.max() ?? 1)
         let scaleMax = ticks.last ?? 1
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" "
             + "role=\"img\" aria-label=\"\(escape(name)) per option\">\n"
         let plotBottom = top + rowHeight * Double(max(items.count, 1))
         for tick in ticks {
             let x = labelWidth + tick / scaleMax * plotWidth
-            svg += "<line x1=\"\(n(x))\" y1=\"\(n(top))\" x2=\"\(n(x))\" y2=\"\(n(plotBottom))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text x=\"\(n(x))\" y=\"\(n(plotBottom + 14))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">\(escape(NumberFormat.significant(tick, digits: 3)))</text>\n"
+            svg += "<line x1=\"\(svgNumber(x))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(x))\" y2=\"\(svgNumber(plotBottom))\" stroke=\"#e5e5e5\"/>\n"
+            svg += "<text x=\"\(svgNumber(x))\" y=\"\(svgNumber(plotBottom + 14))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">\(escape(NumberFormat.significant(tick, digits: 3)))</text>\n"
         }
-        svg += "<text x=\"\(n(labelWidth + plotWidth / 2))\" y=\"\(n(plotBottom + 32))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">\(escape(axisTitle))</text>\n"
+        svg += "<text x=\"\(svgNumber(labelWidth + plotWidth / 2))\" y=\"\(svgNumber(plotBottom + 32))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">\(escape(axisTitle))</text>\n"
         for (index, item) in items.enumerated() {
             let y = top + rowHeight * Double(index)
             let value = item.value.isFinite ? item.value : 0
             let barWidth = max(value / scaleMax * plotWidth, 1)
-            svg += "<text x=\"\(n(labelWidth - 6))\" y=\"\(n(y + rowHeight * 0.68))\" font-size=\"11\" text-anchor=\"end\" fill=\"#222\">\(escape(item.label))</text>\n"
-            svg += "<rect x=\"\(n(labelWidth))\" y=\"\(n(y + 3))\" width=\"\(n(barWidth))\" height=\"\(n(rowHeight - 6))\" fill=\"\(item.color)\">"
+            svg += "<text x=\"\(svgNumber(labelWidth - 6))\" y=\"\(svgNumber(y + rowHeight * 0.68))\" font-size=\"11\" text-anchor=\"end\" fill=\"#222\">\(escape(item.label))</text>\n"
+            svg += "<rect x=\"\(svgNumber(labelWidth))\" y=\"\(svgNumber(y + 3))\" width=\"\(svgNumber(barWidth))\" height=\"\(svgNumber(rowHeight - 6))\" fill=\"\(item.color)\">"
                 + "<title>\(escape(item.label)): \(escape(valueLabel(item.value)))</title></rect>\n"
-            svg += "<text x=\"\(n(labelWidth + barWidth + 4))\" y=\"\(n(y + rowHeight * 0.68))\" font-size=\"11\" fill=\"#222\">\(escape(valueLabel(item.value)))</text>\n"
+            svg += "<text x=\"\(svgNumber(labelWidth + barWidth + 4))\" y=\"\(svgNumber(y + rowHeight * 0.68))\" font-size=\"11\" fill=\"#222\">\(escape(valueLabel(item.value)))</text>\n"
         }
-        svg += "<line x1=\"\(n(labelWidth))\" y1=\"\(n(top))\" x2=\"\(n(labelWidth))\" y2=\"\(n(plotBottom))\" stroke=\"#444\"/>\n"
+        svg += "<line x1=\"\(svgNumber(labelWidth))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(labelWidth))\" y2=\"\(svgNumber(plotBottom))\" stroke=\"#444\"/>\n"
         return svg + "</svg>\n"
     }
 
@@ -152,27 +152,27 @@ public enum FleetHTML {
         let yMax = yTicks.last ?? 1
         func px(_ x: Double) -> Double { left + x / xMax * plotWidth }
         func py(_ y: Double) -> Double { top + plotHeight - y / yMax * plotHeight }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(n(width))\" height=\"\(n(height))\" viewBox=\"0 0 \(n(width)) \(n(height))\" "
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(svgNumber(width))\" height=\"\(svgNumber(height))\" viewBox=\"0 0 \(svgNumber(width)) \(svgNumber(height))\" "
             + "role=\"img\" aria-label=\"output tokens per second per device against \(escape(tpotName))\">\n"
         for tick in xTicks {
-            svg += "<line x1=\"\(n(px(tick)))\" y1=\"\(n(top))\" x2=\"\(n(px(tick)))\" y2=\"\(n(top + plotHeight))\" stroke=\"#eee\"/>\n"
-            svg += "<text x=\"\(n(px(tick)))\" y=\"\(n(top + plotHeight + 15))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">\(escape(NumberFormat.significant(tick, digits: 3)))</text>\n"
+            svg += "<line x1=\"\(svgNumber(px(tick)))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(px(tick)))\" y2=\"\(svgNumber(top + plotHeight))\" stroke=\"#eee\"/>\n"
+            svg += "<text x=\"\(svgNumber(px(tick)))\" y=\"\(svgNumber(top + plotHeight + 15))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">\(escape(NumberFormat.significant(tick, digits: 3)))</text>\n"
         }
         for tick in yTicks {
-            svg += "<line x1=\"\(n(left))\" y1=\"\(n(py(tick)))\" x2=\"\(n(left + plotWidth))\" y2=\"\(n(py(tick)))\" stroke=\"#eee\"/>\n"
-            svg += "<text x=\"\(n(left - 6))\" y=\"\(n(py(tick) + 3))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(escape(NumberFormat.significant(tick, digits: 3)))</text>\n"
+            svg += "<line x1=\"\(svgNumber(left))\" y1=\"\(svgNumber(py(tick)))\" x2=\"\(svgNumber(left + plotWidth))\" y2=\"\(svgNumber(py(tick)))\" stroke=\"#eee\"/>\n"
+            svg += "<text x=\"\(svgNumber(left - 6))\" y=\"\(svgNumber(py(tick) + 3))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(escape(NumberFormat.significant(tick, digits: 3)))</text>\n"
         }
-        svg += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotWidth))\" height=\"\(n(plotHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
-        svg += "<text x=\"\(n(left + plotWidth / 2))\" y=\"\(n(height - 12))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">\(escape(tpotName)) (ms)</text>\n"
-        svg += "<text x=\"16\" y=\"\(n(top + plotHeight / 2))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\" "
-            + "transform=\"rotate(-90 16 \(n(top + plotHeight / 2)))\">output tokens/s per device</text>\n"
+        svg += "<rect x=\"\(svgNumber(left))\" y=\"\(svgNumber(top))\" width=\"\(svgNumber(plotWidth))\" height=\"\(svgNumber(plotHeight))\" fill=\"none\" stroke=\"#444\"/>\n"
+        svg += "<text x=\"\(svgNumber(left + plotWidth / 2))\" y=\"\(svgNumber(height - 12))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\">\(escape(tpotName)) (ms)</text>\n"
+        svg += "<text x=\"16\" y=\"\(svgNumber(top + plotHeight / 2))\" font-size=\"11\" text-anchor=\"middle\" fill=\"#333\" "
+            + "transform=\"rotate(-90 16 \(svgNumber(top + plotHeight / 2)))\">output tokens/s per device</text>\n"
         // Trade-off curves, those of options missing the targets first.
         let order = plan.options.indices.filter { !plan.options[$0].meetsTargets } + plan.options.indices.filter { plan.options[$0].meetsTargets }
         for index in order where curves[index].count > 1 {
             let option = plan.options[index]
             let stroke = option.meetsTargets ? color(option.hardwareIndex) : "#bbbbbb"
             svg += "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-opacity=\"0.45\" stroke-width=\"1\" points=\""
-                + curves[index].map { "\(n(px($0.tpotMs))),\(n(py($0.outputTokensPerSecondPerDevice)))" }.joined(separator: " ") + "\"/>\n"
+                + curves[index].map { "\(svgNumber(px($0.tpotMs))),\(svgNumber(py($0.outputTokensPerSecondPerDevice)))" }.joined(separator: " ") + "\"/>\n"
         }
         // Pareto frontier over every layout and batch shown: a staircase through the points no other beats.
         var frontier: [(x: Double, y: Double)] = []
@@ -181,16 +181,16 @@ public enum FleetHTML {
             frontier.append((point.tpotMs, point.outputTokensPerSecondPerDevice))
         }
         if let first = frontier.first {
-            var steps = ["\(n(px(first.x))),\(n(py(first.y)))"]
+            var steps = ["\(svgNumber(px(first.x))),\(svgNumber(py(first.y)))"]
             for (previous, point) in zip(frontier, frontier.dropFirst()) {
-                steps.append("\(n(px(point.x))),\(n(py(previous.y)))")
-                steps.append("\(n(px(point.x))),\(n(py(point.y)))")
+                steps.append("\(svgNumber(px(point.x))),\(svgNumber(py(previous.y)))")
+                steps.append("\(svgNumber(px(point.x))),\(svgNumber(py(point.y)))")
             }
             svg += "<polyline fill=\"none\" stroke=\"#222\" stroke-width=\"1.6\" points=\"\(steps.joined(separator: " "))\"/>\n"
         }
         if let limit {
-            svg += "<line x1=\"\(n(px(limit)))\" y1=\"\(n(top))\" x2=\"\(n(px(limit)))\" y2=\"\(n(top + plotHeight))\" stroke=\"#d62728\" stroke-dasharray=\"5 4\"/>\n"
-            svg += "<text x=\"\(n(px(limit) + 4))\" y=\"\(n(top + 12))\" font-size=\"10\" fill=\"#d62728\">target \(escape(NumberFormat.significant(limit))) ms</text>\n"
+            svg += "<line x1=\"\(svgNumber(px(limit)))\" y1=\"\(svgNumber(top))\" x2=\"\(svgNumber(px(limit)))\" y2=\"\(svgNumber(top + plotHeight))\" stroke=\"#d62728\" stroke-dasharray=\"5 4\"/>\n"
+            svg += "<text x=\"\(svgNumber(px(limit) + 4))\" y=\"\(svgNumber(top + 12))\" font-size=\"10\" fill=\"#d62728\">target \(escape(NumberFormat.significant(limit))) ms</text>\n"
         }
         let showModel = plan.workload.models.count > 1
         for point in shown.filter({ !$0.option.meetsTargets }) + shown.filter(\.option.meetsTargets) {
@@ -199,30 +199,30 @@ public enum FleetHTML {
                 + "\(option.batchSize), \(NumberFormat.significant(point.x)) ms, \(FleetReport.dollars(option.costPerHourUSD))/h"
                 + (option.meetsTargets ? "" : " (misses the targets)")
             if option.meetsTargets {
-                svg += "<circle cx=\"\(n(px(point.x)))\" cy=\"\(n(py(point.y)))\" r=\"4.5\" fill=\"\(color(option.hardwareIndex))\" stroke=\"#fff\">"
+                svg += "<circle cx=\"\(svgNumber(px(point.x)))\" cy=\"\(svgNumber(py(point.y)))\" r=\"4.5\" fill=\"\(color(option.hardwareIndex))\" stroke=\"#fff\">"
             } else {
-                svg += "<circle cx=\"\(n(px(point.x)))\" cy=\"\(n(py(point.y)))\" r=\"4\" fill=\"#fff\" stroke=\"#999\">"
+                svg += "<circle cx=\"\(svgNumber(px(point.x)))\" cy=\"\(svgNumber(py(point.y)))\" r=\"4\" fill=\"#fff\" stroke=\"#999\">"
             }
             svg += "<title>\(escape(tooltip))</title></circle>\n"
             if option.isPareto {
-                svg += "<circle cx=\"\(n(px(point.x)))\" cy=\"\(n(py(point.y)))\" r=\"8\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\"/>\n"
+                svg += "<circle cx=\"\(svgNumber(px(point.x)))\" cy=\"\(svgNumber(py(point.y)))\" r=\"8\" fill=\"none\" stroke=\"#222\" stroke-width=\"1.2\"/>\n"
             }
         }
         // Legend.
         var y = top + 8
         let legendX = left + plotWidth + 16
         func legend(_ symbol: String, _ text: String, step: Double = 18) {
-            svg += symbol + "<text x=\"\(n(legendX + 14))\" y=\"\(n(y + 4))\" font-size=\"11\" fill=\"#222\">\(escape(text))</text>\n"
+            svg += symbol + "<text x=\"\(svgNumber(legendX + 14))\" y=\"\(svgNumber(y + 4))\" font-size=\"11\" fill=\"#222\">\(escape(text))</text>\n"
             y += step
         }
         for (index, candidate) in plan.workload.hardware.enumerated() {
-            legend("<circle cx=\"\(n(legendX))\" cy=\"\(n(y))\" r=\"4.5\" fill=\"\(color(index))\"/>", candidate.spec.name)
+            legend("<circle cx=\"\(svgNumber(legendX))\" cy=\"\(svgNumber(y))\" r=\"4.5\" fill=\"\(color(index))\"/>", candidate.spec.name)
         }
-        legend("<circle cx=\"\(n(legendX))\" cy=\"\(n(y))\" r=\"4\" fill=\"#fff\" stroke=\"#999\"/>", "misses the targets")
-        legend("<line x1=\"\(n(legendX - 7))\" y1=\"\(n(y))\" x2=\"\(n(legendX + 7))\" y2=\"\(n(y))\" stroke=\"#999\"/>", "one layout, batch 1 and up")
-        legend("<line x1=\"\(n(legendX - 7))\" y1=\"\(n(y))\" x2=\"\(n(legendX + 7))\" y2=\"\(n(y))\" stroke=\"#222\" stroke-width=\"1.6\"/>",
+        legend("<circle cx=\"\(svgNumber(legendX))\" cy=\"\(svgNumber(y))\" r=\"4\" fill=\"#fff\" stroke=\"#999\"/>", "misses the targets")
+        legend("<line x1=\"\(svgNumber(legendX - 7))\" y1=\"\(svgNumber(y))\" x2=\"\(svgNumber(legendX + 7))\" y2=\"\(svgNumber(y))\" stroke=\"#999\"/>", "one layout, batch 1 and up")
+        legend("<line x1=\"\(svgNumber(legendX - 7))\" y1=\"\(svgNumber(y))\" x2=\"\(svgNumber(legendX + 7))\" y2=\"\(svgNumber(y))\" stroke=\"#222\" stroke-width=\"1.6\"/>",
                "Pareto frontier")
-        legend("<circle cx=\"\(n(legendX))\" cy=\"\(n(y))\" r=\"7\" fill=\"none\" stroke=\"#222\"/>", "Pareto among options")
+        legend("<circle cx=\"\(svgNumber(legendX))\" cy=\"\(svgNumber(y))\" r=\"7\" fill=\"none\" stroke=\"#222\"/>", "Pareto among options")
         let hidden = operating.count - shown.count
         if hidden > 0 {
             y += 6
@@ -271,7 +271,21 @@ public enum FleetHTML {
     }
 
     /// A coordinate with at most two decimals.
-    static func n(_ value: Double) -> String { NumberFormat.fixed(value.isFinite ? value : 0, decimals: 2).trimmingTrailingZeros }
+    /// A coordinate: at most two decimals, no trailing zeros (`12`, `12.5`, `0.05`); 0 for NaN and
+    /// infinities. Built from integer hundredths (charts format a million of these for large searches).
+    public static func svgNumber(_ value: Double) -> String {
+        let finite = value.isFinite ? value : 0
+        let scaled = (abs(finite) * 100).rounded()
+        guard scaled < 9e18 else { return NumberFormat.fixed(finite, decimals: 2).trimmingTrailingZeros }
+        let hundredths = Int64(scaled)
+        var text = finite < 0 && hundredths > 0 ? "-" : ""
+        text += String(hundredths / 100)
+        let fraction = hundredths % 100
+        if fraction != 0 {
+            text += fraction % 10 == 0 ? "." + String(fraction / 10) : (fraction < 10 ? ".0" : ".") + String(fraction)
+        }
+        return text
+    }
 
     /// Escapes text for HTML and SVG content and attributes.
     public static func escape(_ text: String) -> String {

@@ -182,6 +182,18 @@ struct FleetFormatsTests {
         #expect(html.contains(FleetReport.dollars(try #require(plan.cheapest).costPerHourUSD)))
         #expect(FleetHTML.escape("<a & \"b\">") == "&lt;a &amp; &quot;b&quot;&gt;")
         #expect(FleetHTML.niceTicks(upTo: 656.88) == [0, 200, 400, 600, 800])
+        // Coordinates: the fast path agrees with fixed two decimals with trailing zeros trimmed.
+        func reference(_ value: Double) -> String {
+            var text = NumberFormat.fixed(value.isFinite ? value : 0, decimals: 2)
+            guard text.contains(".") else { return text }
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+            return text
+        }
+        var generator = SystemRandomNumberGenerator()
+        let samples = [0, -0.0, 0.004, -0.004, 0.005, 0.05, 0.1, 1, 12.5, -12.5, 99.999, 1e17, -3e20, .nan, .infinity, 123.456]
+            + (0..<5000).map { _ in Double.random(in: -2000...2000, using: &generator) }
+        for value in samples { #expect(FleetHTML.svgNumber(value) == reference(value), "\(value)") }
         #expect(FleetHTML.niceTicks(upTo: 0.9) == [0, 0.2, 0.4, 0.6, 0.8, 1.0])
     }
 }
