@@ -276,14 +276,12 @@ public enum FleetSizing {
     /// per device (higher) and TPOT (lower; the first TPOT target's statistic, else the mean).
     static func markPareto(_ options: inout [FleetOption], objectives: ServiceLevelObjectives) {
         let candidates = options.indices.filter { options[$0].meetsTargets }
-        for index in candidates {
-            let option = options[index]
-            let tpot = option.chartTPOTMs(objectives)
-            let dominated = candidates.contains { other in
-                let rival = options[other]
-                let rivalTPOT = rival.chartTPOTMs(objectives)
-                return rival.outputTokensPerSecondPerDevice >= option.outputTokensPerSecondPerDevice && rivalTPOT <= tpot
-                    && (rival.outputTokensPerSecondPerDevice > option.outputTokensPerSecondPerDevice || rivalTPOT < tpot)
+        // The two coordinates of every candidate, computed once (the check below is quadratic).
+        let points = candidates.map { (rate: options[$0].outputTokensPerSecondPerDevice, tpot: options[$0].chartTPOTMs(objectives)) }
+        for (position, index) in candidates.enumerated() {
+            let point = points[position]
+            let dominated = points.contains { rival in
+                rival.rate >= point.rate && rival.tpot <= point.tpot && (rival.rate > point.rate || rival.tpot < point.tpot)
             }
             options[index].isPareto = !dominated
         }
