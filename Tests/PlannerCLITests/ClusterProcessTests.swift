@@ -1,5 +1,6 @@
 import Foundation
 import PlannerCluster
+import PlannerCore
 import PlannerFormats
 import PlannerWire
 import Testing
@@ -345,6 +346,68 @@ struct ClusterProcessTests {
         #expect(fleet.status == 0, "\(fleet.stderr)")
         #expect(fleet.stdout == expectedFleet.json)
         #expect(Self.folderContents(out) == expectedFleet.files)
+    }
+
+    @Test func fleetTasksFailingEveryAttemptAreReportedNotLost() throws {
+        let workload = try PlannerProcess.temporaryFile(Self.fleetWorkload, suffix: ".yaml")
+        let out = NSTemporaryDirectory() + "planner-fleet-poisoned-\(UUID().uuidString)"
+        let endpoint = "tcp://127.0.0.1:\(freeLoopbackPort())"
+        let coordinator = try BackgroundProcess(["fleet", workload, "--out", out, "--json", "--coordinate", "cluster", "--bind", endpoint,
+                                                 "--chunk-size", "16", "--heartbeat-ms", "200", "--verbose", "--no-progress"])
+        #expect(coordinator.waitForStderr("listening on"))
+        // A worker that speaks the protocol but fails every task it is given.
+        let context = try ZMQContext()
+        let faulty = try ZMQSocket(context, type: .dealer)
+        try faulty.connect(endpoint)
+        var hello = Planner_Wire_V1_Hello()
+        hello.protocolVersion = WireCodec.protocolVersion
+        hello.workerID = "faulty"
+        hello.engineVersion = EngineVersion.string
+        hello.slots = 1
+        try faulty.send(WireCodec.encode(.hello(hello)))
+        var kind: Planner_Wire_V1_JobKind?
+        var failures = 0
+        var done = false
+        let deadline = Date().addingTimeInterval(60)
+        while !done && Date() < deadline {
+            guard try faulty.poll(.readable, timeoutMs: 100), let message = try faulty.receive(dontWait: true),
+                  let decoded = try? WireCodec.decode(message.frames) else {
+                try faulty.send(WireCodec.encode(.heartbeat))
+                continue
+            }
+            switch decoded {
+            case let .welcome(welcome):
+                kind = welcome.kind
+                var credit = Planner_Wire_V1_Credit()
+                credit.n = 4
+                try faulty.send(WireCodec.encode(.credit(credit)))
+            case let .task(task):
+                var result = Planner_Wire_V1_Result()
+                result.sweepID = task.sweepID
+                result.taskID = task.taskID
+                result.attempt = task.attempt
+                result.start = task.start
+                result.count = task.count
+                result.error = "injected failure"
+                try faulty.send(WireCodec.encode(.result(result)))
+                failures += 1
+            case .bye:
+                done = true
+            default:
+                try faulty.send(WireCodec.encode(.heartbeat))
+            }
+        }
+        faulty.close()
+        #expect(kind == .fleet)
+        let status = coordinator.wait(timeoutSeconds: 60)
+        #expect(status == 2, "\(coordinator.stderr)")
+        #expect(coordinator.stderr.contains("failed 3 times and were given up"))
+        #expect(coordinator.stderr.contains("injected failure") && failures >= 3)
+        // The reports are still written; the given-up layouts are listed as not evaluated, never silently dropped.
+        let report = try JSONValue.parse(String(decoding: FileManager.default.contents(atPath: out + "/report.json") ?? Data(), as: UTF8.self))
+        let unavailable = report["unavailable"]?.arrayValue ?? []
+        #expect(report["options"]?.arrayValue?.isEmpty == true)
+        #expect(unavailable.count == 3 && unavailable.allSatisfy { $0["reason"]?.stringValue?.contains("not evaluated") == true })
     }
 
     @Test func invalidSpecsAreRejectedBeforeAnyWork() throws {
