@@ -21,7 +21,9 @@ extension Planner {
                 and an M/G/1 queue for TTFT; replicas = ceil(rate x (1 + headroom) / per-replica rate). Writes \
                 report.md, report.html, report.csv and report.json to --out and prints the cheapest options. \
                 Prices: shipped defaults (USD per device-hour, dated and sourced), then the workload's `prices`, \
-                then --prices FILE. Exit status 1 when no option meets the targets (the reports are still written).
+                then --prices FILE. With --coordinate cluster the layouts are sized by `planner worker` processes through a \
+                coordinator (the cluster options below; the same reports). Exit status 1 when no option meets the targets \
+                (the reports are still written), 2 when a task failed on every attempt (its layouts are reported as not evaluated).
                 """)
 
         @Argument(help: "Workload file, YAML or JSON (- for standard input).") var workload: String
