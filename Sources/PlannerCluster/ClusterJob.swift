@@ -45,14 +45,15 @@ public protocol ClusterJob: Sendable {
     /// Units merged so far, for progress lines.
     func unitsDone(_ totals: Totals) -> Int
     /// What the journal keeps of an accepted RESULT (enough for ``part(of:expected:)`` to rebuild
-    /// the part on `--resume`).
-    func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result
+    /// the part on `--resume`), or nil to keep the RESULT exactly as received (the default: its
+    /// bytes are journaled without being encoded again).
+    func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result?
     /// Lines the coordinator appends to its `--out` file for an accepted part (none by default).
     func outputLines(_ part: Part) -> [String]
 }
 
 extension ClusterJob {
-    public func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result { result }
+    public func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result? { nil }
     public func outputLines(_ part: Part) -> [String] { [] }
 
     /// Tasks of ``chunkSize`` units covering ``unitCount``.

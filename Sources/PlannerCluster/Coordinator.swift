@@ -71,6 +71,7 @@ public final class Coordinator<Job: ClusterJob> {
     private var localWorkerKeys: (pair: CurveKeyPair, serverKey: String)?
     private let epoch = UInt64(DispatchTime.now().uptimeNanoseconds)
     private let started = DispatchTime.now().uptimeNanoseconds
+    private let clock = ProgressClock()
     private var lastProgressMs: Int64 = 0
     /// The bound endpoint, once ``run()`` has bound it (for tests and logs).
     public private(set) var endpoint = ""
@@ -214,7 +215,8 @@ public final class Coordinator<Job: ClusterJob> {
             guard scheduler.knows(peer) else { sendUnknown(to: peer, router: router); return }
             perform(scheduler.credit(peer, n: Int(credit.n), nowMs: now), router: router)
         case let .result(result):
-            handleResult(result, from: peer, now: now, router: router)
+            // The body as received: journaled as is unless the job trims the RESULT.
+            handleResult(result, body: message.frames.count == 4 ? message.frames[3] : [], from: peer, now: now, router: router)
         case .heartbeat:
             if scheduler.knows(peer) { scheduler.heard(peer, nowMs: now) } else { sendUnknown(to: peer, router: router) }
         case .bye:
@@ -225,7 +227,8 @@ public final class Coordinator<Job: ClusterJob> {
         }
     }
 
-    private func handleResult(_ result: Planner_Wire_V1_Result, from peer: [UInt8], now: Int64, router: borrowing ZMQSocket) {
+    private func handleResult(_ result: Planner_Wire_V1_Result, body: [UInt8], from peer: [UInt8], now: Int64,
+                              router: borrowing ZMQSocket) {
         guard result.sweepID == job.jobID, result.taskID < UInt64(scheduler.taskCount) else { malformed += 1; return }
         let task = Int(result.taskID)
         let known = scheduler.knows(peer)
@@ -240,7 +243,9 @@ public final class Coordinator<Job: ClusterJob> {
         if verdict == .accepted, let part {
             job.merge(part, into: &totals)
             do {
-                try journal?.append(task: task, result: job.journaled(result))
+                if let journal {
+                    try journal.append(task: task, body: job.journaled(result).map { WireCodec.body(of: .result($0)) } ?? body)
+                }
                 let lines = job.outputLines(part)
                 if let outHandle, !lines.isEmpty {
                     try outHandle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
@@ -368,12 +373,8 @@ public final class Coordinator<Job: ClusterJob> {
         let now = nowMs()
         guard force || now - lastProgressMs >= 1000 else { return }
         lastProgressMs = now
-        let seconds = max(Double(now) / 1000, 0.001)
-        let done = job.unitsDone(totals)
-        let rate = Double(done) / seconds
-        let remaining = Double(job.unitCount - done)
-        let eta = rate > 0 ? Int(remaining / rate) : 0
-        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(Int(rate)) \(Job.unitName)/s, "
+        let (rate, eta) = clock.rate(done: job.unitsDone(totals), total: job.unitCount)
+        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(rate) \(Job.unitName)/s, "
             + "workers \(scheduler.workerCount), ETA \(eta)s", force)
     }
 

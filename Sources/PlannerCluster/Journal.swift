@@ -2,13 +2,12 @@ import Foundation
 import PlannerCore
 import PlannerFormats
 import PlannerWire
-import SwiftProtobuf
 
 /// The coordinator's append-only record of completed tasks, for `--resume`.
 ///
 /// Line 1 is a header naming the job (`{"journal": "planner/2", "kind", "job_id", "count",
 /// "chunk_size"}`); each further line is one completed task, `{"task": N, "result": base64 of the
-/// RESULT as the job keeps it (``ClusterJob/journaled(_:)``)}`, written and flushed when the task
+/// RESULT body as the job keeps it (``ClusterJob/journaled(_:)``)}`, written and flushed when the task
 /// first completes. Replay rebuilds each task's part with the same checks as a live RESULT, so a
 /// torn last line from a crash, or any damaged line, is ignored (its task runs again).
 public final class Journal {
@@ -65,7 +64,7 @@ public final class Journal {
             guard let record = try? JSONValue.parse(String(line)), let task = record["task"]?.intValue,
                   task >= 0, task < job.taskCount, !replay.completed.contains(task),
                   let encoded = record["result"]?.stringValue, let bytes = Data(base64Encoded: encoded),
-                  let result = try? Planner_Wire_V1_Result(serializedBytes: bytes),
+                  case let .result(result)? = try? WireCodec.decode([WireCodec.signature, [WireCodec.Command.result.rawValue], Array(bytes)]),
                   let part = job.part(of: result, expected: job.range(ofTask: task)) else { continue }
             replay.completed.insert(task)
             job.merge(part, into: &replay.totals)
@@ -73,10 +72,9 @@ public final class Journal {
         return replay
     }
 
-    /// Appends a completed task and flushes it to disk.
-    public func append(task: Int, result: Planner_Wire_V1_Result) throws {
-        let bytes: Data = try result.serializedBytes()
-        let line = JSONValue.object([("task", .int(task)), ("result", .string(bytes.base64EncodedString()))]).serialized() + "\n"
+    /// Appends a completed task (its RESULT's protobuf body) and flushes it to disk.
+    public func append(task: Int, body: [UInt8]) throws {
+        let line = JSONValue.object([("task", .int(task)), ("result", .string(Data(body).base64EncodedString()))]).serialized() + "\n"
         try handle.write(contentsOf: Data(line.utf8))
         try handle.synchronize()
     }

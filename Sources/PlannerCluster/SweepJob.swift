@@ -64,8 +64,10 @@ extension SweepJob: ClusterJob {
     public func merge(_ part: SweepEvaluator.Chunk, into totals: inout SweepTotals) { totals.add(part) }
     public func unitsDone(_ totals: SweepTotals) -> Int { totals.evaluated }
 
-    /// Everything but `all` (every ranked entry goes to the `--out` file instead).
-    public func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result {
+    /// Everything but `all` (every ranked entry goes to the `--out` file instead); nil (the RESULT
+    /// as received) when it holds no `all` entries.
+    public func journaled(_ result: Planner_Wire_V1_Result) -> Planner_Wire_V1_Result? {
+        guard !result.all.isEmpty else { return nil }
         var kept = result
         kept.all = []
         return kept

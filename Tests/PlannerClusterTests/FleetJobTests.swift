@@ -200,7 +200,8 @@ struct FleetJobTests {
         let journal = try Journal(path: path, job: job, resume: false)
         let written = [0, 2, 3]
         for task in written {
-            try journal.append(task: task, result: job.journaled(Self.result(job, task: task)))
+            let result = Self.result(job, task: task)
+            try journal.append(task: task, body: WireCodec.body(of: .result(job.journaled(result) ?? result)))
         }
         // A torn last line (a crash mid-write) is ignored.
         let handle = try #require(FileHandle(forWritingAtPath: path))

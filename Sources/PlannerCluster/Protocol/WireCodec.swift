@@ -62,6 +62,11 @@ public enum WireCodec {
 
     /// The frames of `message` (without any routing-id frame).
     public static func encode(_ message: Message) -> [[UInt8]] {
+        [signature, [message.command.rawValue], body(of: message)]
+    }
+
+    /// The protobuf body of `message` (the third frame).
+    public static func body(of message: Message) -> [UInt8] {
         let body: [UInt8]
         do {
             switch message {
@@ -79,7 +84,7 @@ public enum WireCodec {
             // Encoding a fully-initialised proto3 message cannot fail; send an empty body if it ever does.
             body = []
         }
-        return [signature, [message.command.rawValue], body]
+        return body
     }
 
     /// Decodes the frames of one message (without any routing-id frame).
