@@ -13,8 +13,10 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "File holding this coordinator's CURVE secret key (Z85; see `planner keys generate`).") var curveSecretFile: String?
     @Option(help: "Folder of allowed worker public keys (*.pub) or one .pub file.") var allowKeys: String?
     @Flag(help: "Allow a non-loopback bind without CURVE (unauthenticated, unencrypted).") var insecure = false
-    @Option(help: "Heartbeat interval in ms (workers are dead after 5 missed).") var heartbeatMs: Int = 1000
-    @Option(help: "Minimum task lease in ms before a stalled task is handed out again.") var leaseMs: Int = 60_000
+    @Option(help: "Heartbeat interval in ms (default: \(CoordinatorOptions().heartbeatMs); workers are dead after \(CoordinatorOptions().liveness) missed).")
+    var heartbeatMs: Int?
+    @Option(help: "Minimum task lease in ms before a stalled task is handed out again (default: \(CoordinatorOptions().minimumLeaseMs)).")
+    var leaseMs: Int?
     @Flag(help: "Log worker joins, losses and refusals on standard error.") var verbose = false
 
     /// The options given explicitly, by flag name (for "this needs --coordinate cluster" errors).
@@ -28,8 +30,8 @@ struct ClusterOptions: ParsableArguments {
         if curveSecretFile != nil { names.append("--curve-secret-file") }
         if allowKeys != nil { names.append("--allow-keys") }
         if insecure { names.append("--insecure") }
-        if heartbeatMs != 1000 { names.append("--heartbeat-ms") }
-        if leaseMs != 60_000 { names.append("--lease-ms") }
+        if heartbeatMs != nil { names.append("--heartbeat-ms") }
+        if leaseMs != nil { names.append("--lease-ms") }
         if verbose { names.append("--verbose") }
         return names
     }
@@ -58,8 +60,8 @@ struct ClusterOptions: ParsableArguments {
         options.resume = resume
         options.outPath = outPath
         options.insecure = insecure
-        options.heartbeatMs = Int64(max(heartbeatMs, 10))
-        options.minimumLeaseMs = Int64(max(leaseMs, 10))
+        if let heartbeatMs { options.heartbeatMs = Int64(max(heartbeatMs, 10)) }
+        if let leaseMs { options.minimumLeaseMs = Int64(max(leaseMs, 10)) }
         if showProgress {
             options.progress = { @Sendable line, final in Console.progress(line, final: final) }
         }
