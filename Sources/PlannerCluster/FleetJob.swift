@@ -26,7 +26,7 @@ public struct FleetJob: Sendable {
         /// One slot per layout; nil until its task's part is merged.
         public var outcomes: [FleetSizing.Outcome?]
         /// Layouts merged.
-        public var done = 0
+        public var done: Int { outcomes.count { $0 != nil } }
     }
 
     /// The bundle (see the type's documentation), sent to workers verbatim.
@@ -155,7 +155,7 @@ public struct FleetJob: Sendable {
     }
 
     /// Collects the files a workload reads (model configs), in the order first read.
-    private final class FileRecorder: @unchecked Sendable {
+    private final class FileRecorder {
         private var files: [(path: String, text: String)] = []
 
         func record(_ path: String, _ text: String) {
@@ -198,7 +198,6 @@ extension FleetJob: ClusterJob {
     public func merge(_ part: Part, into totals: inout Totals) {
         for (offset, outcome) in part.outcomes.enumerated() where totals.outcomes[part.start + offset] == nil {
             totals.outcomes[part.start + offset] = outcome
-            totals.done += 1
         }
     }
 

@@ -79,7 +79,6 @@ public enum LocalFleet {
         progress?(count, count)
         var totals = job.emptyTotals()
         totals.outcomes = slots.withLock { $0 }
-        totals.done = count
         return job.plan(totals)
     }
 }
