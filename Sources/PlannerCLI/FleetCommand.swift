@@ -81,14 +81,12 @@ extension Planner {
                 switch coordinate {
                 case .local:
                     let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-                    let started = DispatchTime.now().uptimeNanoseconds
+                    let clock = ProgressClock()
                     var report: LocalFleet.Progress?
                     if showProgress {
                         report = { @Sendable (done: Int, total: Int) in
-                            let seconds = max(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 0.001)
-                            let rate = Double(done) / seconds
-                            let eta = rate > 0 ? Int(Double(total - done) / rate) : 0
-                            Console.progress("layouts \(done)/\(total), \(Int(rate)) layouts/s, threads \(threadCount), ETA \(eta)s",
+                            let (rate, eta) = clock.rate(done: done, total: total)
+                            Console.progress("layouts \(done)/\(total), \(rate) layouts/s, threads \(threadCount), ETA \(eta)s",
                                              final: done == total)
                         }
                     }

@@ -73,14 +73,12 @@ extension Planner {
                     }
                     writer = handle
                 }
-                let started = DispatchTime.now().uptimeNanoseconds
+                let clock = ProgressClock()
                 let showProgress = output.showProgress
                 let totals = LocalSweep.run(job, threads: threadCount, progress: { done, total, evaluated in
                     guard showProgress else { return }
-                    let seconds = max(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 0.001)
-                    let rate = Double(evaluated) / seconds
-                    let eta = rate > 0 ? Int(Double(job.space.count - evaluated) / rate) : 0
-                    Console.progress("tasks \(done)/\(total), \(Int(rate)) configurations/s, threads \(threadCount), ETA \(eta)s", final: done == total)
+                    let (rate, eta) = clock.rate(done: evaluated, total: job.space.count)
+                    Console.progress("tasks \(done)/\(total), \(rate) configurations/s, threads \(threadCount), ETA \(eta)s", final: done == total)
                 }, onEntries: { entries in
                     let lines = entries.map { SweepOutput.jsonLine($0, space: job.space) }.joined(separator: "\n") + "\n"
                     writer?.write(Data(lines.utf8))

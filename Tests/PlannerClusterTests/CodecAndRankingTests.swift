@@ -77,3 +77,15 @@ struct RankingTests {
         #expect(ranking.ordered.map(\.index) == [9, 8, 7, 6] && ranking.count == 4)
     }
 }
+
+struct ProgressClockTests {
+    @Test func rateAndRemainingTime() {
+        let clock = ProgressClock()
+        #expect(clock.rate(done: 0, total: 100) == (0, 0))
+        let (rate, eta) = clock.rate(done: 50, total: 100)
+        // Elapsed time is floored at 1 ms, so the rate is at most 50 / 0.001; the remaining half takes
+        // as long as the first, well under a second here.
+        #expect(rate > 0 && rate <= 50_000 && eta == 0)
+        #expect(clock.rate(done: 100, total: 100).etaSeconds == 0)
+    }
+}
