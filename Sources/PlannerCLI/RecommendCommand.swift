@@ -11,8 +11,14 @@ extension Planner {
                 Every layout with TP x PP x EP <= N (EP only for MoE models) is tried with as many data-parallel \
                 replicas as fit, including those that use all N devices. For each layout and precision the batch \
                 sizes that fit in memory are estimated (auto: powers of two up to the largest that fits, that \
-                largest, and the largest that meets the latency targets). Throughput is output tokens per second \
-                with batches served back to back (prefill then decode). Pareto: throughput per device vs TPOT.
+                largest, and the largest that meets the latency targets). Pareto: throughput per device vs TPOT.
+
+                Serving model (--serving): 'continuous' (default) evaluates each layout with continuous batching \
+                under load, with the same analytic queue model as `planner fleet` (one candidate per layout and \
+                precision: the largest running batch meeting the targets, TTFT and TPOT at --slo-statistic); \
+                'static' estimates fixed batches served back to back (prefill the batch, then decode it to the end), \
+                as `planner estimate e2e` does. Cost columns use the shipped prices (as `planner fleet`); \
+                $/M output tokens is at the candidate's full throughput.
                 """)
 
         @Option(help: "Model: a catalog name.") var model: String
@@ -29,6 +35,10 @@ extension Planner {
         @Option(help: "Batch sizes: 'auto' or a comma-separated list.") var batchSizes = "auto"
         @Option(help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
         @Option(help: "Rank by: throughput, throughput-per-device, latency.") var objective: LayoutSearch.Objective = .throughputPerDevice
+        @Option(help: "Serving model: continuous (batching under load, as `planner fleet`) or static (fixed batches back to back).")
+        var serving: ServingChoice = .continuous
+        @Option(help: "Statistic of the TTFT/TPOT targets with continuous batching: mean, p50, p90, p95, p99, p99.9, ...")
+        var sloStatistic = "p99"
         @Option(help: "How many to print.") var top = 10
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
         @Flag(help: "Print a JSON array instead of a table.") var json = false
@@ -40,13 +50,28 @@ extension Planner {
             if hardware == nil && hardwareJSON == nil { throw ValidationError("missing --hardware NAME (or --hardware-json)") }
         }
 
+        /// The serving model from `--serving` and `--slo-statistic`.
+        func servingModel() throws(PlannerError) -> LayoutSearch.Serving {
+            switch serving {
+            case .staticBatch: return .staticBatch
+            case .continuous:
+                guard let (_, statistic) = ServiceLevelObjectives.parseKey("ttft_\(sloStatistic)_ms") else {
+                    throw .invalidValue(field: "slo-statistic", value: sloStatistic,
+                                        allowed: "mean or a percentile pNN in (0, 100), e.g. p50, p90, p99, p99.9")
+                }
+                return .continuous(statistic: statistic)
+            }
+        }
+
         func run() throws {
             try reportingErrors {
+                let serving = try servingModel()
                 let options = LayoutSearch.Options(
                     model: try ModelCatalog.model(named: model), hardware: try resolveHardware(name: hardware, json: hardwareJSON),
                     devices: devices, devicesPerNode: devicesPerNode, inputTokens: inputTokens, outputTokens: outputTokens,
                     precisions: try parsePrecisions(bits), maxTTFTMs: maxTtftMs, maxTPOTMs: maxTpotMs,
-                    batchSizes: try parseBatchSizes(batchSizes), maxBatchSize: maxBatchSize, objective: objective, profile: profile)
+                    batchSizes: try parseBatchSizes(batchSizes), maxBatchSize: maxBatchSize, objective: objective, profile: profile,
+                    serving: serving)
                 let result = try LayoutSearch.run(options)
                 if verbose {
                     Console.error("layouts considered: \(result.layoutsConsidered); estimates: \(result.estimatesEvaluated); "
@@ -60,11 +85,12 @@ extension Planner {
                 }
                 let shown = Array(result.candidates.prefix(top))
                 if json {
-                    print(JSONValue.array(shown.enumerated().map { PlanningOutput.candidateJSON($1, rank: $0 + 1) }).serialized(indent: 2))
+                    print(JSONValue.array(shown.enumerated().map { PlanningOutput.candidateJSON($1, rank: $0 + 1, serving: serving) }).serialized(indent: 2))
                 } else {
                     print("\(options.model.name) on up to \(devices) x \(options.hardware.name), input \(inputTokens), output \(outputTokens) tokens, "
                         + "ranked by \(objective.rawValue) (profile \(profile.rawValue)); \(result.candidates.count) qualifying configurations")
-                    print(PlanningOutput.recommendationTable(shown))
+                    print("serving model: \(serving.summary)")
+                    print(PlanningOutput.recommendationTable(shown, serving: serving))
                     print("tok/s: output tokens per second; * = Pareto frontier of tok/s/device vs TPOT")
                 }
             }
@@ -73,3 +99,9 @@ extension Planner {
 }
 
 extension LayoutSearch.Objective: ExpressibleByArgument {}
+
+/// The values of `recommend --serving`.
+enum ServingChoice: String, ExpressibleByArgument, CaseIterable {
+    case continuous
+    case staticBatch = "static"
+}

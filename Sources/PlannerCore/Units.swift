@@ -17,6 +17,8 @@ public enum Units {
     public static let secondsPerMicrosecond: Double = 1e-6
     /// Milliseconds in one second.
     public static let millisecondsPerSecond: Double = 1000
+    /// Seconds in an hour (prices are per device-hour).
+    public static let secondsPerHour: Double = 3600
 
     /// Converts a bandwidth in (binary) GB/s to bytes per second.
     @inlinable public static func bytesPerSecond(gbps: Double) -> Double { gbps * bytesPerGiB }

@@ -69,9 +69,11 @@ public enum PlanningOutput {
     }
 
     /// One recommended configuration, with the keys of `planner recommend --json`.
-    public static func candidateJSON(_ candidate: LayoutSearch.Candidate, rank: Int) -> JSONValue {
+    /// `serving`: the serving model that produced the figures (key `serving_model`).
+    public static func candidateJSON(_ candidate: LayoutSearch.Candidate, rank: Int, serving: LayoutSearch.Serving) -> JSONValue {
         .object([
             ("rank", .int(rank)),
+            ("serving_model", .string(serving.key)),
             ("tensor_parallel", .int(candidate.layout.tensor)),
             ("pipeline_parallel", .int(candidate.layout.pipeline)),
             ("expert_parallel", .int(candidate.layout.expert)),
@@ -87,13 +89,23 @@ public enum PlanningOutput {
             ("throughput_per_device", .double(candidate.throughputPerDevice)),
             ("memory_per_device_GiB", .double(candidate.memoryPerDeviceGiB)),
             ("pareto", .bool(candidate.isPareto)),
+            ("cost_per_hour", candidate.costPerHourUSD.map(JSONValue.double) ?? .null),
+            ("cost_per_million_output_tokens", candidate.costPerMillionOutputTokensUSD.map(JSONValue.double) ?? .null),
         ])
     }
 
-    public static func recommendationTable(_ candidates: [LayoutSearch.Candidate]) -> String {
+    /// The recommendation table; TTFT and TPOT headers name the statistic under continuous batching.
+    public static func recommendationTable(_ candidates: [LayoutSearch.Candidate], serving: LayoutSearch.Serving) -> String {
+        let statistic: String
+        switch serving {
+        case .staticBatch: statistic = ""
+        case let .continuous(value): statistic = " \(value)"
+        }
+        func dollars(_ value: Double?) -> String { value.map { NumberFormat.significant($0, digits: 4) } ?? "-" }
         var table = TextTable(
-            headers: ["#", "TP", "PP", "EP", "replicas", "devices", "bits", "batch", "TTFT ms", "TPOT ms", "tok/s (all)", "tok/s/device", "GiB/device", "pareto"],
-            alignments: [.right, .right, .right, .right, .right, .right, .left, .right, .right, .right, .right, .right, .right, .left])
+            headers: ["#", "TP", "PP", "EP", "replicas", "devices", "bits", "batch", "TTFT\(statistic) ms", "TPOT\(statistic) ms",
+                      "tok/s (all)", "tok/s/device", "GiB/device", "$/hour", "$/M out tok", "pareto"],
+            alignments: [.right, .right, .right, .right, .right, .right, .left, .right, .right, .right, .right, .right, .right, .right, .right, .left])
         for (position, candidate) in candidates.enumerated() {
             table.append([
                 "\(position + 1)", "\(candidate.layout.tensor)", "\(candidate.layout.pipeline)", "\(candidate.layout.expert)",
@@ -101,7 +113,8 @@ public enum PlanningOutput {
                 NumberFormat.significant(candidate.ttftMs), NumberFormat.significant(candidate.tpotMs),
                 NumberFormat.significant(candidate.throughputTokensPerSecond, digits: 5),
                 NumberFormat.significant(candidate.throughputPerDevice, digits: 5),
-                NumberFormat.significant(candidate.memoryPerDeviceGiB), candidate.isPareto ? "*" : "",
+                NumberFormat.significant(candidate.memoryPerDeviceGiB), dollars(candidate.costPerHourUSD),
+                dollars(candidate.costPerMillionOutputTokensUSD), candidate.isPareto ? "*" : "",
             ])
         }
         return table.render()

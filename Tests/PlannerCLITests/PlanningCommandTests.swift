@@ -58,7 +58,8 @@ struct PlanningCommandTests {
 
     @Test func recommendJSONEntriesMatchPlannerEstimate() throws {
         let outcome = try PlannerProcess.run(["recommend", "--model", "mixtral_8x7b", "--hardware", "H100_GPU", "--devices", "8",
-                                              "--input-tokens", "1024", "--output-tokens", "128", "--top", "4", "--json", "--profile", "genz"])
+                                              "--input-tokens", "1024", "--output-tokens", "128", "--top", "4", "--json", "--profile", "genz",
+                                              "--serving", "static"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let entries = try #require(outcome.json?.arrayValue)
         #expect(entries.count == 4)
@@ -91,5 +92,29 @@ struct PlanningCommandTests {
         #expect(verbose.status == 0 && verbose.stderr.contains("skipped") && verbose.stderr.contains("attention heads"))
         let badBatches = try PlannerProcess.run(["recommend", "--model", "llama2_7b", "--hardware", "A100_80GB_GPU", "--devices", "2", "--batch-sizes", "4,x"])
         #expect(badBatches.status == 1 && badBatches.stderr.contains("batch-sizes"))
+    }
+
+    /// The serving model is stated in the table and the JSON; continuous and static give different
+    /// answers, each labelled; a bad statistic or a batch list with continuous batching is an error.
+    @Test func recommendStatesItsServingModel() throws {
+        let base = ["recommend", "--model", "llama2_70b", "--hardware", "H100_80GB", "--devices", "2", "--bits", "fp8",
+                    "--max-ttft-ms", "2000", "--max-tpot-ms", "50", "--top", "2"]
+        let table = try PlannerProcess.run(base)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("serving model: continuous batching") && table.stdout.contains("TTFT p99 ms"))
+        #expect(table.stdout.contains("$/M out tok"))
+        let staticTable = try PlannerProcess.run(base + ["--serving", "static"])
+        #expect(staticTable.status == 0 && staticTable.stdout.contains("serving model: static batch"))
+        let json = try #require(try PlannerProcess.run(base + ["--json"]).json?.arrayValue)
+        #expect(json.allSatisfy { $0["serving_model"]?.stringValue == "continuous" && ($0["cost_per_hour"]?.doubleValue ?? 0) > 0 })
+        let staticJSON = try #require(try PlannerProcess.run(base + ["--json", "--serving", "static"]).json?.arrayValue)
+        #expect(staticJSON.allSatisfy { $0["serving_model"]?.stringValue == "static" })
+        #expect(json.first?["batch_size"]?.intValue != staticJSON.first?["batch_size"]?.intValue)
+        let badStatistic = try PlannerProcess.run(base + ["--slo-statistic", "p100"])
+        #expect(badStatistic.status != 0 && badStatistic.stderr.contains("slo-statistic"))
+        let list = try PlannerProcess.run(base + ["--batch-sizes", "4,8"])
+        #expect(list.status != 0 && list.stderr.contains("--serving static"))
+        let badServing = try PlannerProcess.run(base + ["--serving", "dynamic"])
+        #expect(badServing.status != 0 && badServing.stderr.contains("static"))
     }
 }

@@ -502,7 +502,7 @@ struct LayoutEvaluator {
         let billed = workload.billWholeNodes ? nodes * perNode : devices
         let price = workload.prices.price(for: candidate.spec.name)?.usdPerDeviceHour ?? .nan
         let costPerHour = Double(billed) * price
-        let outputTokensPerHour = workload.demandOutputTokensPerSecond * 3600
+        let outputTokensPerHour = workload.demandOutputTokensPerSecond * Units.secondsPerHour
         let replicaTokens = perReplica * meanOutput
         return FleetOption(
             modelIndex: task.modelIndex, modelName: model.name, hardwareIndex: task.hardwareIndex, hardwareName: candidate.spec.name,

@@ -45,12 +45,16 @@ public enum LayoutSearch {
         public var maxBatchSize: Int
         public var objective: Objective
         public var profile: Profile
+        /// The serving model candidates are evaluated with (``Serving``).
+        public var serving: Serving
+        /// Prices per device-hour, for the cost columns (hardware without a price gets none).
+        public var prices: PriceList
 
         public init(
             model: ModelSpec, hardware: HardwareSpec, devices: Int, devicesPerNode: Int = 8, inputTokens: Int = 2048,
             outputTokens: Int = 256, precisions: [Precision] = [.bf16], maxTTFTMs: Double? = nil, maxTPOTMs: Double? = nil,
             batchSizes: BatchSizes = .auto, maxBatchSize: Int = 4096, objective: Objective = .throughputPerDevice,
-            profile: Profile = EstimateRequest.defaultProfile
+            profile: Profile = EstimateRequest.defaultProfile, serving: Serving = .staticBatch, prices: PriceList = .shipped
         ) {
             self.model = model
             self.hardware = hardware
@@ -65,6 +69,8 @@ public enum LayoutSearch {
             self.maxBatchSize = maxBatchSize
             self.objective = objective
             self.profile = profile
+            self.serving = serving
+            self.prices = prices
         }
     }
 
@@ -92,6 +98,10 @@ public enum LayoutSearch {
         public var memoryPerDeviceGiB: Double
         /// True when no other candidate has both more throughput per device and less TPOT.
         public var isPareto: Bool
+        /// US dollars per hour for the devices used, when the hardware has a price.
+        public var costPerHourUSD: Double? = nil
+        /// US dollars per million output tokens at the candidate's full throughput, when priced.
+        public var costPerMillionOutputTokensUSD: Double? = nil
     }
 
     /// The outcome of a search.
@@ -108,6 +118,8 @@ public enum LayoutSearch {
         public var droppedByTargets: Int
         /// Why nothing qualified, when `candidates` is empty.
         public var explanation: String?
+        /// The serving model the figures come from.
+        public var serving: Serving
     }
 
     /// Runs the search.
@@ -115,7 +127,10 @@ public enum LayoutSearch {
     public static func run(_ options: Options) throws(PlannerError) -> Result {
         try validate(options)
         var search = Search(options: options)
-        search.enumerate()
+        switch options.serving {
+        case .staticBatch: search.enumerate()
+        case .continuous: search.enumerateContinuous()
+        }
         return search.finish()
     }
 
@@ -139,6 +154,18 @@ public enum LayoutSearch {
             .validate(ttftField: "max-ttft-ms", tpotField: "max-tpot-ms")
         if options.maxBatchSize < 1 {
             throw .invalidValue(field: "max-batch-size", value: "\(options.maxBatchSize)", allowed: "an integer >= 1")
+        }
+        try options.prices.validate()
+        if case .continuous = options.serving {
+            if case let .list(sizes) = options.batchSizes {
+                throw .invalidValue(field: "batch-sizes", value: sizes.map(String.init).joined(separator: ","),
+                                    allowed: "'auto' with continuous batching (the engine chooses the running batch; "
+                                        + "use --serving static to estimate fixed batch sizes)")
+            }
+            if options.maxBatchSize > 1 << 20 {
+                throw .invalidValue(field: "max-batch-size", value: "\(options.maxBatchSize)",
+                                    allowed: "an integer in 1...1048576 with continuous batching")
+            }
         }
     }
 }
@@ -242,7 +269,7 @@ extension LayoutSearch {
                     case .failure: skip(SkipReason.batchMemory); continue
                     }
                 }
-                let candidate = makeCandidate(layout, precision, batch: batch, estimate: estimate)
+                let candidate = makeCandidate(layout, precision, batch: batch, estimate: estimate).priced(options.prices, hardware: options.hardware.name)
                 noteBest(candidate)
                 if meetsTargets(estimate) { feasible.append(candidate) } else { dropped += 1 }
             }
@@ -318,7 +345,8 @@ extension LayoutSearch {
                 explanation = explain()
             }
             return Result(candidates: ranked, layoutsConsidered: layoutsConsidered, skipped: skipped,
-                          estimatesEvaluated: estimates, droppedByTargets: dropped, explanation: explanation)
+                          estimatesEvaluated: estimates, droppedByTargets: dropped, explanation: explanation,
+                          serving: options.serving)
         }
 
         func explain() -> String {
