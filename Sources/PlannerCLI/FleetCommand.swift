@@ -33,6 +33,8 @@ extension Planner {
         @Option(help: "Performance model, overriding the workload's `profile`: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
         var profile: Profile?
         @Option(help: "Options printed (the reports hold all).") var top = 10
+        @Option(name: .customLong("color-by"), help: "Chart colours in report.html: hardware or model (default: model with several models, else hardware).")
+        var colorBy: ChartColoring?
         @Option(help: "Threads evaluating layouts with --coordinate local (default: all cores).") var threads: Int?
         @Option(help: """
             Where to evaluate the layouts: 'local' (threads in this process; the default) or 'cluster' (a coordinator \
@@ -142,7 +144,7 @@ extension Planner {
                 ("report.json", { FleetReport.json($0).serialized(indent: 2) + "\n" }),
                 ("report.csv", { FleetReport.csv($0) }),
                 ("report.md", { FleetReport.markdown($0) }),
-                ("report.html", { FleetHTML.render($0) }),
+                ("report.html", { FleetHTML.render($0, coloring: colorBy) }),
             ]
             let rendered = Mutex<[String: String]>([:])
             DispatchQueue.concurrentPerform(iterations: renderers.count) { index in

@@ -25,3 +25,5 @@ enum PlannerVersion {
 extension Profile: ExpressibleByArgument {}
 extension Phase: ExpressibleByArgument {}
 extension Inputs.CasePhase: ExpressibleByArgument {}
+
+extension ChartColoring: ExpressibleByArgument {}

@@ -5,16 +5,31 @@ public import PlannerCore
 /// option, output tokens/s per device against TPOT with the Pareto frontier) and the report tables.
 /// Deterministic: the same plan gives the same bytes.
 public enum FleetHTML {
-    /// Colours per hardware, in workload order (Tableau 10).
-    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
     /// Options shown in the bar charts.
     public static let barChartOptions = 15
 
-    static func color(_ hardwareIndex: Int) -> String { palette[hardwareIndex % palette.count] }
+    /// The colours of one report: by hardware or by model (``ChartPalette``), with the legend entries.
+    struct Colors {
+        let coloring: ChartColoring
+        let legend: [(name: String, color: String)]
 
-    /// The page. `top`: rows of the option tables.
-    public static func render(_ plan: FleetPlan, top: Int = 20) -> String {
+        init(_ workload: FleetWorkload, coloring: ChartColoring) {
+            self.coloring = coloring
+            let names = coloring == .hardware ? workload.hardware.map(\.spec.name) : workload.models.map(\.name)
+            legend = Array(zip(names, ChartPalette.assign(names, catalogHardware: coloring == .hardware)))
+        }
+
+        func color(_ option: FleetOption) -> String {
+            let index = coloring == .hardware ? option.hardwareIndex : option.modelIndex
+            return legend.indices.contains(index) ? legend[index].color : "#888888"
+        }
+    }
+
+    /// The page. `top`: rows of the option tables; `coloring`: what the chart colours tell apart
+    /// (default: by model with several models, else by hardware).
+    public static func render(_ plan: FleetPlan, top: Int = 20, coloring: ChartColoring? = nil) -> String {
         let workload = plan.workload
+        let colors = Colors(workload, coloring: coloring ?? .automatic(for: workload))
         let showModel = workload.models.count > 1
         let title = "Fleet sizing: " + workload.models.map(\.name).joined(separator: ", ")
         var out = """
@@ -31,14 +46,25 @@ public enum FleetHTML {
             h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
             .headline { background: #f3f7fb; border-left: 4px solid #4e79a7; padding: 10px 14px; margin: 12px 0; }
             .charts { display: flex; flex-wrap: wrap; gap: 18px; }
-            figure { margin: 0; }
+            figure { margin: 0; min-width: 0; max-width: 100%; }
             figcaption { font-weight: 600; margin-bottom: 6px; }
             table { border-collapse: collapse; font-size: 0.86em; margin: 8px 0; }
+            .table-wrap { overflow-x: auto; max-width: 100%; }
             th, td { border: 1px solid #ddd; padding: 3px 7px; }
             th { background: #f5f5f5; text-align: left; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             .note { color: #555; font-size: 0.9em; }
             svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+            svg { max-width: 100%; height: auto; }
+            @media (max-width: 760px) {
+              body { margin: 12px auto; padding: 0 8px; }
+              table, thead, tbody, tr, th, td { display: block; }
+              thead { position: absolute; left: -10000px; }
+              tr { border: 1px solid #ddd; margin: 0 0 8px; }
+              td { border: none; border-bottom: 1px solid #eee; overflow-wrap: anywhere; }
+              td::before { content: attr(data-label) ": "; font-weight: 600; color: #555; }
+              td.num { text-align: left; }
+            }
             </style>
             </head>
             <body>
@@ -53,17 +79,17 @@ public enum FleetHTML {
         let note = feasible.isEmpty ? " (no option meets the targets: shown at their highest throughput)" : ""
         out += "<h2>Charts</h2>\n<div class=\"charts\">\n"
         out += "<figure><figcaption>Cost per hour, cheapest \(charted.count) options\(escape(note))</figcaption>\n"
-        out += barChart(charted.map { (FleetReport.label($0, showModel: showModel), $0.costPerHourUSD, color($0.hardwareIndex)) },
+        out += barChart(charted.map { (FleetReport.label($0, showModel: showModel), $0.costPerHourUSD, colors.color($0)) },
                         valueLabel: { FleetReport.dollars($0) }, axisTitle: "USD per hour", name: "cost per hour")
         out += "</figure>\n"
         out += "<figure><figcaption>Devices per option, same options</figcaption>\n"
-        out += barChart(charted.map { (FleetReport.label($0, showModel: showModel), Double($0.devices), color($0.hardwareIndex)) },
+        out += barChart(charted.map { (FleetReport.label($0, showModel: showModel), Double($0.devices), colors.color($0)) },
                         valueLabel: { NumberFormat.significant($0) }, axisTitle: "devices", name: "devices")
         out += "</figure>\n"
         let tpotName = workload.objectives.tpotTargets.first.map { "TPOT \($0.statistic)" } ?? "TPOT mean"
         out += "<figure><figcaption>Output tokens/s per device against \(escape(tpotName)): each layout over its running batches, "
             + "the Pareto frontier, and each option's operating point</figcaption>\n"
-        out += scatterChart(plan, tpotName: tpotName)
+        out += scatterChart(plan, tpotName: tpotName, colors: colors)
         out += "</figure>\n</div>\n"
 
         out += "<h2>Options meeting the targets (cheapest first)</h2>\n"
@@ -101,7 +127,10 @@ public enum FleetHTML {
     /// A horizontal bar chart: one labelled bar per item, a value axis with round ticks.
     static func barChart(_ items: [(label: String, value: Double, color: String)], valueLabel: (Double) -> String,
                          axisTitle: String, name: String) -> String {
-        let labelWidth = 215.0, plotWidth = 260.0, valueWidth = 80.0, rowHeight = 22.0, top = 10.0, axisHeight = 40.0
+        // Label and value columns as wide as their longest text (measured, ``TextMetrics``), so none is cut off.
+        let labelWidth = min(max(items.map { TextMetrics.width($0.label, fontSize: 11) }.max() ?? 0, 60) + 12, 640)
+        let valueWidth = max(items.map { TextMetrics.width(valueLabel($0.value), fontSize: 11) }.max() ?? 0, 30) + 12
+        let plotWidth = 260.0, rowHeight = 22.0, top = 10.0, axisHeight = 40.0
         let width = labelWidth + plotWidth + valueWidth
         let height = top + rowHeight * Double(max(items.count, 1)) + axisHeight
         let finite = items.map(\.value).filter(\.isFinite)
@@ -135,9 +164,12 @@ public enum FleetHTML {
     /// frontier); the black staircase is the Pareto frontier over every layout and batch; a TPOT
     /// target is a dashed vertical line. The TPOT axis ends at twice the target (or 1.25 x the largest
     /// operating point without one); what lies beyond is left out and counted in the caption.
-    static func scatterChart(_ plan: FleetPlan, tpotName: String) -> String {
+    static func scatterChart(_ plan: FleetPlan, tpotName: String, colors: Colors) -> String {
         let objectives = plan.workload.objectives
-        let width = 760.0, height = 420.0, left = 70.0, right = 200.0, top = 16.0, bottom = 50.0
+        let legendTexts = colors.legend.map(\.name) + ["misses the targets", "one layout, batch 1 and up", "Pareto among options",
+                                                       "operating point(s) beyond 0000 ms"]
+        let right = (legendTexts.map { TextMetrics.width($0, fontSize: 11) }.max() ?? 150) + 44
+        let width = 560.0 + right, height = 420.0, left = 70.0, top = 16.0, bottom = 50.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let limit = objectives.tpotTargets.first?.limitMs
         let operating = plan.options.map { (option: $0, x: $0.chartTPOTMs(objectives), y: $0.outputTokensPerSecondPerDevice) }
@@ -170,7 +202,7 @@ public enum FleetHTML {
         let order = plan.options.indices.filter { !plan.options[$0].meetsTargets } + plan.options.indices.filter { plan.options[$0].meetsTargets }
         for index in order where curves[index].count > 1 {
             let option = plan.options[index]
-            let stroke = option.meetsTargets ? color(option.hardwareIndex) : "#bbbbbb"
+            let stroke = option.meetsTargets ? colors.color(option) : "#bbbbbb"
             svg += "<polyline fill=\"none\" stroke=\"\(stroke)\" stroke-opacity=\"0.45\" stroke-width=\"1\" points=\""
                 + curves[index].map { "\(svgNumber(px($0.tpotMs))),\(svgNumber(py($0.outputTokensPerSecondPerDevice)))" }.joined(separator: " ") + "\"/>\n"
         }
@@ -199,7 +231,7 @@ public enum FleetHTML {
                 + "\(option.batchSize), \(NumberFormat.significant(point.x)) ms, \(FleetReport.dollars(option.costPerHourUSD))/h"
                 + (option.meetsTargets ? "" : " (misses the targets)")
             if option.meetsTargets {
-                svg += "<circle cx=\"\(svgNumber(px(point.x)))\" cy=\"\(svgNumber(py(point.y)))\" r=\"4.5\" fill=\"\(color(option.hardwareIndex))\" stroke=\"#fff\">"
+                svg += "<circle cx=\"\(svgNumber(px(point.x)))\" cy=\"\(svgNumber(py(point.y)))\" r=\"4.5\" fill=\"\(colors.color(option))\" stroke=\"#fff\">"
             } else {
                 svg += "<circle cx=\"\(svgNumber(px(point.x)))\" cy=\"\(svgNumber(py(point.y)))\" r=\"4\" fill=\"#fff\" stroke=\"#999\">"
             }
@@ -215,8 +247,8 @@ public enum FleetHTML {
             svg += symbol + "<text x=\"\(svgNumber(legendX + 14))\" y=\"\(svgNumber(y + 4))\" font-size=\"11\" fill=\"#222\">\(escape(text))</text>\n"
             y += step
         }
-        for (index, candidate) in plan.workload.hardware.enumerated() {
-            legend("<circle cx=\"\(svgNumber(legendX))\" cy=\"\(svgNumber(y))\" r=\"4.5\" fill=\"\(color(index))\"/>", candidate.spec.name)
+        for entry in colors.legend {
+            legend("<circle cx=\"\(svgNumber(legendX))\" cy=\"\(svgNumber(y))\" r=\"4.5\" fill=\"\(entry.color)\"/>", entry.name)
         }
         legend("<circle cx=\"\(svgNumber(legendX))\" cy=\"\(svgNumber(y))\" r=\"4\" fill=\"#fff\" stroke=\"#999\"/>", "misses the targets")
         legend("<line x1=\"\(svgNumber(legendX - 7))\" y1=\"\(svgNumber(y))\" x2=\"\(svgNumber(legendX + 7))\" y2=\"\(svgNumber(y))\" stroke=\"#999\"/>", "one layout, batch 1 and up")
@@ -226,8 +258,8 @@ public enum FleetHTML {
         let hidden = operating.count - shown.count
         if hidden > 0 {
             y += 6
-            legend("", "\(hidden) operating point(s)", step: 14)
-            legend("", "beyond \(NumberFormat.significant(xMax)) ms not shown")
+            legend("", "\(hidden) operating point(s) beyond", step: 14)
+            legend("", "\(NumberFormat.significant(xMax)) ms not shown")
         }
         return svg + "</svg>\n"
     }
@@ -258,16 +290,18 @@ public enum FleetHTML {
     // MARK: - Helpers
 
     static func htmlTable(_ table: (headers: [String], rows: [[String]])) -> String {
-        var out = "<table>\n<thead><tr>" + table.headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
+        var out = "<div class=\"table-wrap\"><table>\n<thead><tr>" + table.headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for row in table.rows {
             out += "<tr>"
-            out += row.map { cell in
+            // `data-label` names the column for the stacked layout of narrow screens.
+            out += zip(row.indices, row).map { index, cell in
+                let label = table.headers.indices.contains(index) ? " data-label=\"\(escape(table.headers[index]))\"" : ""
                 let numeric = !cell.isEmpty && cell.allSatisfy { $0.isNumber || $0 == "." || $0 == "," || $0 == "$" || $0 == "%" || $0 == "-" }
-                return numeric ? "<td class=\"num\">\(escape(cell))</td>" : "<td>\(escape(cell))</td>"
+                return numeric ? "<td class=\"num\"\(label)>\(escape(cell))</td>" : "<td\(label)>\(escape(cell))</td>"
             }.joined()
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table>\n"
+        return out + "</tbody>\n</table></div>\n"
     }
 
     /// A coordinate with at most two decimals.

@@ -169,13 +169,16 @@ public enum FleetReport {
     /// A short label for an option: `6 x H100_80GB bf16 TP4` (PP and EP shown when above 1; the
     /// model when several are compared).
     public static func label(_ option: FleetOption, showModel: Bool) -> String {
-        var text = "\(option.replicas) x "
+        var text = "\(option.replicas) \(option.replicas == 1 ? "replica" : "replicas") x "
         if showModel { text += option.modelName + " " }
         text += "\(option.hardwareName) \(option.precision.rawValue) TP\(option.layout.tensor)"
         if option.layout.pipeline > 1 { text += " PP\(option.layout.pipeline)" }
         if option.layout.expert > 1 { text += " EP\(option.layout.expert)" }
         return text
     }
+
+    /// `1 device`, `4 devices`.
+    static func count(_ value: Int, _ noun: String) -> String { "\(value) \(noun)\(value == 1 ? "" : "s")" }
 
     /// Money with two decimals and thousands separators: `$1,234.50`.
     public static func dollars(_ value: Double) -> String {
@@ -250,7 +253,7 @@ public enum FleetReport {
         guard let best = plan.cheapest else {
             return "\(demand): no option meets the targets (\(plan.options.count) runnable options, \(plan.unavailable.count) unavailable)"
         }
-        return "\(demand): cheapest \(label(best, showModel: workload.models.count > 1)) = \(best.devices) devices on \(best.nodes) node(s), "
+        return "\(demand): cheapest \(label(best, showModel: workload.models.count > 1)) = \(count(best.devices, "device")) on \(count(best.nodes, "node")), "
             + "\(dollars(best.costPerHourUSD))/hour, \(dollars(best.costPerMillionOutputTokensUSD)) per million output tokens"
     }
 
