@@ -375,6 +375,8 @@ public enum MeasuredNames {
 
     /// Resolves a point's hardware description (an SXM part unless it says PCIe); nil when unknown.
     public static func hardware(_ text: String) -> HardwareSpec? {
+        // A catalog name or alias as given (what benchmark sidecars name) before the fragments.
+        if let exact = try? HardwareCatalog.hardware(named: text) { return exact }
         let upper = text.uppercased()
         if upper.contains("PCIE") { return nil }
         for (fragment, catalog) in hardwareNames where upper.contains(fragment) {
