@@ -4,8 +4,12 @@ import PlannerFormats
 
 // Option values shared by several commands.
 
-/// Hardware from `--hardware NAME` or `--hardware-json JSON`.
-func resolveHardware(name: String?, json: String?) throws -> HardwareSpec {
+/// Hardware from `--hardware NAME`, `--hardware-json JSON` or `--hardware-file PROFILE` (a hardware
+/// description in YAML or JSON, such as the profile `planner calibrate` writes).
+func resolveHardware(name: String?, json: String?, file: String? = nil) throws -> HardwareSpec {
+    let given = [name, json, file].compactMap { $0 }
+    if given.count > 1 { throw CLIError.message("give one of --hardware, --hardware-json and --hardware-file, not several") }
+    if let file { return try readHardwareFile(file) }
     if let json {
         let value: JSONValue
         do { value = try JSONValue.parse(json) } catch { throw CLIError.message("malformed --hardware-json: \(error)") }
@@ -38,4 +42,10 @@ func parseBatchSizes(_ text: String) throws -> LayoutSearch.BatchSizes {
     }
     if sizes.isEmpty { throw PlannerError.invalidValue(field: "batch-sizes", value: text, allowed: "'auto' or a comma-separated list of integers >= 1") }
     return .list(sizes)
+}
+
+/// A hardware description or calibrated profile file (YAML or JSON).
+func readHardwareFile(_ path: String) throws -> HardwareSpec {
+    let text = try Console.readText(path, field: "hardware")
+    return try Inputs.hardware(try Documents.parse(text, source: path), field: "hardware-file")
 }

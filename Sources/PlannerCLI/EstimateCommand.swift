@@ -27,6 +27,8 @@ extension Planner {
 
         @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON: {\"Flops\":TFLOPS,\"Memory_size\":GB,\"Memory_BW\":GB/s,\"ICN\":GB/s,\"ICN_LL\":us}.")
         var hardwareJSON: String?
+        @Option(name: .customLong("hardware-file"), help: "Hardware description or calibrated profile (YAML or JSON, as `planner calibrate` writes).")
+        var hardwareFile: String?
 
         @Option(help: "Requests per batch (>= 1).") var batchSize = 1
         @Option(help: "Beams per request, decode only (>= 1).") var beamSize = 1
@@ -67,7 +69,7 @@ extension Planner {
         }
 
         private func runSingle(phase: Inputs.CasePhase) throws {
-            var spec = try resolveHardware(name: hardware, json: hardwareJSON)
+            var spec = try resolveHardware(name: hardware, json: hardwareJSON, file: hardwareFile)
             try overrides.apply(to: &spec)
             let request = EstimateRequest(
                 model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec, batchSize: batchSize,

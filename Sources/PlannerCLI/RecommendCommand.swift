@@ -25,6 +25,8 @@ extension Planner {
         @Option(help: "Hardware name (see `planner hardware`).") var hardware: String?
         @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON {Flops, Memory_size, Memory_BW, ICN, ICN_LL}.")
         var hardwareJSON: String?
+        @Option(name: .customLong("hardware-file"), help: "Hardware description or calibrated profile (YAML or JSON, as `planner calibrate` writes).")
+        var hardwareFile: String?
         @Option(help: "Devices available (N).") var devices: Int
         @Option(help: "Devices per node (for node counts).") var devicesPerNode = 8
         @Option(help: "Prompt tokens.") var inputTokens = 2048
@@ -47,7 +49,9 @@ extension Planner {
         func validate() throws {
             if top < 1 { throw ValidationError("--top must be at least 1") }
             if hardware != nil && hardwareJSON != nil { throw ValidationError("give either --hardware or --hardware-json, not both") }
-            if hardware == nil && hardwareJSON == nil { throw ValidationError("missing --hardware NAME (or --hardware-json)") }
+            if hardware == nil && hardwareJSON == nil && hardwareFile == nil {
+                throw ValidationError("missing --hardware NAME (or --hardware-json, --hardware-file)")
+            }
         }
 
         /// The serving model from `--serving` and `--slo-statistic`.
@@ -67,7 +71,7 @@ extension Planner {
             try reportingErrors {
                 let serving = try servingModel()
                 let options = LayoutSearch.Options(
-                    model: try ModelCatalog.model(named: model), hardware: try resolveHardware(name: hardware, json: hardwareJSON),
+                    model: try ModelCatalog.model(named: model), hardware: try resolveHardware(name: hardware, json: hardwareJSON, file: hardwareFile),
                     devices: devices, devicesPerNode: devicesPerNode, inputTokens: inputTokens, outputTokens: outputTokens,
                     precisions: try parsePrecisions(bits), maxTTFTMs: maxTtftMs, maxTPOTMs: maxTpotMs,
                     batchSizes: try parseBatchSizes(batchSizes), maxBatchSize: maxBatchSize, objective: objective, profile: profile,

@@ -4,7 +4,7 @@ public import PlannerCore
 /// that name the field, the value and what is allowed.
 public enum Inputs {
     /// Keys of a custom hardware description: GenZ's names, then the figures only the `default` profile reads.
-    public static let hardwareKeys = ["Flops", "Memory_size", "Memory_BW", "ICN", "ICN_LL", "real_values", "name"] + overrideKeys
+    public static let hardwareKeys = ["Flops", "Memory_size", "Memory_BW", "ICN", "ICN_LL", "real_values", "name", "provenance"] + overrideKeys
 
     /// Figures of the `default` profile that a hardware description, or a case on top of a named
     /// preset, may set: `family` (see ``HardwareFamily``), `dense_Flops` (TFLOPS), `scale_up_BW` and
@@ -75,7 +75,8 @@ public enum Inputs {
 
     /// Resolves hardware given as a catalog name (string) or a custom description (object):
     /// `{Flops (TFLOPS), Memory_size (GB), Memory_BW (GB/s), ICN (GB/s), ICN_LL (µs, default 1)}`.
-    /// `real_values` is accepted and ignored (GenZ needs it; planner always uses the values given).
+    /// `real_values` is accepted and ignored (GenZ needs it; planner always uses the values given), and
+    /// so is `provenance` (a calibrated profile's record, ``HardwareProfile``).
     public static func hardware(_ value: JSONValue, field: String = "hardware") throws(PlannerError) -> HardwareSpec {
         switch value {
         case let .string(name):

@@ -11,24 +11,8 @@ public import PlannerCore
 /// `throughput_scope`: per GPU ('per GPU', 'single GPU', '/GPU'), else the replica measured, times the
 /// replicas when `gpu_count` covers several.
 public enum Validation {
-    /// A measured quantity.
-    public enum Metric: String, Sendable, Hashable, CaseIterable {
-        /// Time to first token, time per output token, end-to-end latency (ms); output tokens/s.
-        case ttft, tpot, e2e, throughput
-
-        /// The key of the measured value in a point.
-        public var key: String {
-            switch self {
-            case .ttft: "ttft_ms"
-            case .tpot: "tpot_ms"
-            case .e2e: "e2e_latency_ms"
-            case .throughput: "throughput_tok_s"
-            }
-        }
-
-        /// Unit of the value, for tables.
-        public var unit: String { self == .throughput ? "tokens/s" : "ms" }
-    }
+    /// A measured quantity (see ``MeasuredRun/Metric``).
+    public typealias Metric = MeasuredRun.Metric
 
     /// One line of a report: a prediction next to its measurement, or why there is none.
     public enum Entry: Sendable, Hashable {
@@ -107,71 +91,55 @@ public enum Validation {
 
     /// The entries of one point.
     static func evaluate(_ point: JSONValue, index: Int, profile: Profile) -> [Entry] {
-        let id = point["id"].map { $0.stringValue ?? $0.serialized() } ?? "point-\(index)"
-        let metrics = Metric.allCases.filter { point[$0.key]?.doubleValue != nil }
-        if metrics.isEmpty { return [.skipped(id: id, metric: nil, reason: "no measured ttft_ms, tpot_ms, e2e_latency_ms or throughput_tok_s")] }
-        let setup: Setup
-        switch Setup.parse(point, profile: profile) {
-        case let .success(parsed): setup = parsed
+        let id = pointID(point, index: index)
+        let run: MeasuredRun
+        switch measuredRun(point, index: index, profile: profile) {
+        case let .success(parsed): run = parsed
         case let .failure(reason): return [.skipped(id: id, metric: nil, reason: reason.text)]
         }
-        var entries: [Entry] = []
-        switch setup.mode {
-        case let .staticBatch(batch):
-            var request = setup.request
-            request.batchSize = batch
-            let estimate: EndToEndEstimate
-            do { estimate = try Estimator.endToEnd(request, operators: false) } catch {
-                return metrics.map { .skipped(id: id, metric: $0, reason: "\(profile.rawValue) profile cannot estimate it: \(error)") }
-            }
-            let total = estimate.totalLatencyMs
-            for metric in metrics {
-                let measured = point[metric.key]?.doubleValue ?? 0
-                let predicted: Double
-                switch metric {
-                case .ttft: predicted = estimate.ttftMs
-                case .tpot: predicted = estimate.averageTPOTMs
-                case .e2e: predicted = total
-                case .throughput:
-                    let replica = Double(batch * request.outputTokens) * Units.millisecondsPerSecond / total
-                    predicted = replica * setup.throughputScale
-                }
-                entries.append(.compared(id: id, metric: metric, measured: measured, predicted: predicted))
-            }
-        case let .serving(concurrency):
-            let estimate: ClosedLoopEstimate
-            do { estimate = try Estimator.closedLoop(setup.request, concurrency: concurrency) } catch {
-                return metrics.map { .skipped(id: id, metric: $0, reason: "\(profile.rawValue) profile cannot estimate it: \(error)") }
-            }
-            for metric in metrics {
-                let measured = point[metric.key]?.doubleValue ?? 0
-                switch metric {
-                case .ttft:
-                    entries.append(.skipped(id: id, metric: metric, reason: "serving TTFT (own prefill, possibly chunked, plus queueing behind "
-                        + "other requests' prefills under in-flight batching) needs a serving model"))
-                case .tpot:
-                    entries.append(.compared(id: id, metric: metric, measured: measured, predicted: estimate.interTokenLatencyMs))
-                case .e2e:
-                    entries.append(.compared(id: id, metric: metric, measured: measured, predicted: estimate.requestLatencyMs))
-                case .throughput:
-                    entries.append(.compared(id: id, metric: metric, measured: measured,
-                                             predicted: estimate.outputTokensPerSecond * setup.throughputScale))
-                }
-            }
+        let predictions: [(metric: Metric, predicted: Double?, reason: String?)]
+        do { predictions = try run.predictions() } catch {
+            return run.measured.map { .skipped(id: id, metric: $0.metric, reason: "\(profile.rawValue) profile cannot estimate it: \(error)") }
         }
-        return entries
+        return zip(run.measured, predictions).map { measured, prediction in
+            if let value = prediction.predicted {
+                return .compared(id: id, metric: measured.metric, measured: measured.value, predicted: value)
+            }
+            return .skipped(id: id, metric: measured.metric, reason: prediction.reason ?? "not modelled")
+        }
+    }
+
+    static func pointID(_ point: JSONValue, index: Int) -> String {
+        point["id"].map { $0.stringValue ?? $0.serialized() } ?? "point-\(index)"
+    }
+
+    /// The run a measured point describes, or why it cannot be modelled.
+    public static func measuredRun(_ point: JSONValue, index: Int, profile: Profile) -> Result<MeasuredRun, Setup.Reason> {
+        let id = pointID(point, index: index)
+        let measured = Metric.allCases.compactMap { metric in point[metric.key]?.doubleValue.map { MeasuredRun.Measurement(metric: metric, value: $0) } }
+        if measured.isEmpty { return .failure(Setup.Reason(text: "no measured ttft_ms, tpot_ms, e2e_latency_ms or throughput_tok_s")) }
+        switch Setup.parse(point, profile: profile) {
+        case let .success(setup):
+            let mode: MeasuredRun.Mode
+            switch setup.mode {
+            case let .staticBatch(batch): mode = .staticBatch(batch)
+            case let .serving(concurrency): mode = .closedLoop(concurrency: concurrency)
+            }
+            return .success(MeasuredRun(id: id, request: setup.request, mode: mode, throughputScale: setup.throughputScale, measured: measured))
+        case let .failure(reason): return .failure(reason)
+        }
     }
 
     /// How a point is run.
-    struct Setup {
+    public struct Setup {
         enum Mode {
             case staticBatch(Int)
             case serving(Int)
         }
 
         /// Why a point cannot be predicted.
-        struct Reason: Error {
-            var text: String
+        public struct Reason: Error {
+            public var text: String
         }
 
         var request: EstimateRequest
