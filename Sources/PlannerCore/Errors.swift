@@ -9,7 +9,7 @@ public enum PlannerError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingField(field: String, context: String)
     /// The model name is not in the catalog; `suggestions` are close catalog keys.
     case unknownModel(name: String, suggestions: [String])
-    /// The hardware name is not in the catalog.
+    /// The hardware name is not in the catalog; the description suggests the closest of `known`.
     case unknownHardware(name: String, known: [String])
     /// The model family is in the catalog but not modelled (pure Mamba, hybrid Mamba/attention).
     case unsupportedModel(name: String, reason: String)
@@ -23,15 +23,17 @@ public enum PlannerError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .invalidValue(field, value, allowed):
-            return "invalid \(field) '\(value)': allowed \(allowed)"
+            return "invalid \(field) '\(Self.shown(value))': allowed \(allowed)"
         case let .missingField(field, context):
             return "missing field '\(field)' in \(context)"
         case let .unknownModel(name, suggestions):
             let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
-            return "unknown model '\(name)'\(hint) (run `planner models` for the catalog)"
+            return "unknown model '\(Self.shown(name))'\(hint) (run `planner models` for the catalog)"
         case let .unknownHardware(name, known):
-            return "unknown hardware '\(name)': known hardware is \(known.joined(separator: ", ")), "
-                + "or give a custom description {Flops, Memory_size, Memory_BW, ICN, ICN_LL}"
+            let suggestions = NameSuggestions.closest(to: name, among: known, limit: 3)
+            let hint = suggestions.isEmpty ? "." : "; did you mean \(suggestions.joined(separator: ", "))?"
+            return "unknown hardware '\(Self.shown(name))'\(hint) Known hardware: \(known.joined(separator: ", ")), "
+                + "or give a custom description {Flops, Memory_size, Memory_BW, ICN, ICN_LL} (run `planner hardware` for the catalog)"
         case let .unsupportedModel(name, reason):
             return "model '\(name)' is not supported: \(reason)"
         case let .invalidParallelism(field, value, reason):
@@ -42,6 +44,12 @@ public enum PlannerError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .malformedInput(source, reason):
             return "malformed input in \(source): \(reason)"
         }
+    }
+
+    /// A name or value as an error shows it: whole up to 256 characters, else its start and its length.
+    static func shown(_ text: String) -> String {
+        guard text.utf8.count > NameSuggestions.maxNameLength else { return text }
+        return String(text.prefix(64)) + "... (\(text.utf8.count) bytes)"
     }
 
     private static func gib(_ mib: Double) -> String {

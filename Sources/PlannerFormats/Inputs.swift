@@ -50,6 +50,17 @@ public enum Inputs {
         try spec.validate()
     }
 
+    /// The error for an unknown key of an input object: names it, lists the allowed keys and
+    /// suggests the closest (did you mean ...?).
+    /// - Parameters:
+    ///   - field: the key's path as errors show it (`hardware[0].devices_per_nod`).
+    ///   - note: appended to the list of keys, e.g. ` (or a histogram)`.
+    public static func unknownKey(_ key: String, field: String, allowed keys: [String], note: String = "") -> PlannerError {
+        let suggestions = NameSuggestions.closest(to: key, among: keys, limit: 3)
+        let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
+        return .invalidValue(field: field, value: key, allowed: "the keys \(keys.joined(separator: ", "))\(note)\(hint)")
+    }
+
     /// Reads a file's text for the caller (the CLI); PlannerFormats itself does no I/O.
     public typealias FileReader = (_ path: String) throws(PlannerError) -> String
 
@@ -82,7 +93,7 @@ public enum Inputs {
             return try HardwareCatalog.hardware(named: name)
         case let .object(members):
             for (key, _) in members where !hardwareKeys.contains(key) {
-                throw .invalidValue(field: "\(field).\(key)", value: key, allowed: "the keys \(hardwareKeys.joined(separator: ", "))")
+                throw unknownKey(key, field: "\(field).\(key)", allowed: hardwareKeys)
             }
             func number(_ key: String, default fallback: Double? = nil) throws(PlannerError) -> Double {
                 guard let entry = value[key] else {
