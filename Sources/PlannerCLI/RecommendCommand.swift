@@ -19,17 +19,17 @@ extension Planner {
         @Option(help: "Hardware name (see `planner hardware`).") var hardware: String?
         @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON {Flops, Memory_size, Memory_BW, ICN, ICN_LL}.")
         var hardwareJSON: String?
-        @Option(help: "Devices available (N).") var devices: Int
-        @Option(help: "Devices per node (for node counts).") var devicesPerNode = 8
-        @Option(help: "Prompt tokens.") var inputTokens = 2048
-        @Option(help: "Output tokens.") var outputTokens = 256
+        @Option(parsing: .unconditional, help: "Devices available (N).") var devices: Int
+        @Option(parsing: .unconditional, help: "Devices per node (for node counts).") var devicesPerNode = 8
+        @Option(parsing: .unconditional, help: "Prompt tokens.") var inputTokens = 2048
+        @Option(parsing: .unconditional, help: "Output tokens.") var outputTokens = 256
         @Option(help: "Precisions to try, comma-separated (\(Precision.acceptedNames)).") var bits = "bf16"
-        @Option(help: "Latency target: maximum time to first token, ms.") var maxTtftMs: Double?
-        @Option(help: "Latency target: maximum time per output token, ms.") var maxTpotMs: Double?
+        @Option(parsing: .unconditional, help: "Latency target: maximum time to first token, ms.") var maxTtftMs: Double?
+        @Option(parsing: .unconditional, help: "Latency target: maximum time per output token, ms.") var maxTpotMs: Double?
         @Option(help: "Batch sizes: 'auto' or a comma-separated list.") var batchSizes = "auto"
-        @Option(help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
+        @Option(parsing: .unconditional, help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
         @Option(help: "Rank by: throughput, throughput-per-device, latency.") var objective: LayoutSearch.Objective = .throughputPerDevice
-        @Option(help: "How many to print.") var top = 10
+        @Option(parsing: .unconditional, help: "How many to print.") var top = 10
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
         @Flag(help: "Print a JSON array instead of a table.") var json = false
         @Flag(name: .shortAndLong, help: "Also report skipped layouts and why (on standard error).") var verbose = false

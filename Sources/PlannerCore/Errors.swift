@@ -19,6 +19,8 @@ public enum PlannerError: Error, Sendable, Hashable, CustomStringConvertible {
     case doesNotFit(capacityMiB: Double, weightsMiB: Double, kvCacheMiB: Double, detail: String)
     /// A malformed input document (JSON, YAML, config file).
     case malformedInput(source: String, reason: String)
+    /// An input file that cannot be read: `reason` says why (no such file, permission denied, a directory).
+    case unreadableFile(field: String, path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -41,15 +43,17 @@ public enum PlannerError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .doesNotFit(capacity, weights, kv, detail):
             return "configuration does not fit in memory: weights \(Self.gib(weights)) GiB + KV cache "
                 + "\(Self.gib(kv)) GiB > capacity \(Self.gib(capacity)) GiB (\(detail))"
+        case let .unreadableFile(field, path, reason):
+            return "cannot read \(field) file '\(Self.shown(path))': \(reason)"
         case let .malformedInput(source, reason):
-            return "malformed input in \(source): \(reason)"
+            return "malformed input in \(Self.shown(source)): \(Self.shown(reason, limit: 2000))"
         }
     }
 
-    /// A name or value as an error shows it: whole up to 256 characters, else its start and its length.
-    static func shown(_ text: String) -> String {
-        guard text.utf8.count > NameSuggestions.maxNameLength else { return text }
-        return String(text.prefix(64)) + "... (\(text.utf8.count) bytes)"
+    /// A name or value as an error shows it: whole up to `limit` bytes, else its start and its length.
+    static func shown(_ text: String, limit: Int = NameSuggestions.maxNameLength) -> String {
+        guard text.utf8.count > limit else { return text }
+        return String(text.prefix(limit / 4)) + "... (\(text.utf8.count) bytes)"
     }
 
     private static func gib(_ mib: Double) -> String {

@@ -126,8 +126,6 @@ public enum Inputs {
         public var id: String
         public var phase: CasePhase
         public var request: EstimateRequest
-        /// Unknown keys that were ignored.
-        public var ignoredKeys: [String]
     }
 
     /// The phase of a case: one of GenZ's two, or both (`e2e`).
@@ -135,13 +133,14 @@ public enum Inputs {
         case prefill, decode, e2e
     }
 
-    /// Keys a case may carry. `tags`, `pair_id`, `description` are metadata and ignored silently.
+    /// Keys a case may carry. `tags`, `pair_id`, `description`, `notes` and `comment` are metadata,
+    /// accepted and not read; any other key is an error of that case (with a did-you-mean).
     /// `model` may also be a path to a Hugging Face `config.json` or an inline config object; the
     /// ``overrideKeys`` adjust the case's hardware for the `default` profile.
     public static let caseKeys = ["id", "phase", "model", "batch_size", "beam_size", "input_tokens", "output_tokens",
                                   "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
                                   "profile"] + overrideKeys
-    static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
+    public static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
 
     /// Parses one case object. Absent fields take the performance API's defaults (profile: `default`).
     /// - Parameter readFile: reads a `config.json` named by `model` (nil: only catalog names and inline configs).
@@ -150,6 +149,9 @@ public enum Inputs {
             throw .invalidValue(field: "cases[\(index)]", value: value.typeName, allowed: "an object")
         }
         let id = value["id"].map { $0.stringValue ?? $0.serialized() } ?? "case-\(index)"
+        for (key, _) in members where !caseKeys.contains(key) && !metadataKeys.contains(key) {
+            throw unknownKey(key, field: key, allowed: caseKeys, note: " (and the metadata keys \(metadataKeys.joined(separator: ", ")))")
+        }
         let phaseName = try string(value, "phase", default: "e2e")
         guard let phase = CasePhase(rawValue: phaseName.lowercased()) else {
             throw .invalidValue(field: "phase", value: phaseName, allowed: "prefill, decode or e2e")
@@ -180,8 +182,7 @@ public enum Inputs {
                 pipeline: try integer(value, "pipeline_parallel", default: 1),
                 expert: try integer(value, "expert_parallel", default: 1)),
             profile: profile)
-        let ignored = members.map(\.0).filter { !caseKeys.contains($0) && !metadataKeys.contains($0) }
-        return Case(id: id, phase: phase, request: request, ignoredKeys: ignored)
+        return Case(id: id, phase: phase, request: request)
     }
 
     /// An integer field, or `fallback` when absent. Non-integral numbers and other types are errors.
