@@ -19,9 +19,6 @@ enum CaseRunner {
                 result = ResultJSON.endToEnd(try Estimator.endToEnd(parsed.request, operators: operators), request: parsed.request, operators: operators)
             }
             members += result.objectMembers ?? []
-            if !parsed.ignoredKeys.isEmpty {
-                members.append(("ignored_fields", .array(parsed.ignoredKeys.map(JSONValue.string))))
-            }
             return .object(members)
         } catch {
             return .object([("id", .string(fallbackID)), ("error", .string(error.description))])

@@ -20,18 +20,30 @@ enum Console {
         if path == "-" {
             return String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError.message("cannot read \(field) file '\(path)': no such file or not readable")
-        }
-        return String(decoding: data, as: UTF8.self)
+        return try readFile(path, field: field)
     }
 
     /// Reads a Hugging Face `config.json` (or any file the formats layer asks for) as a planner error.
     static func readModelFile(_ path: String) throws(PlannerError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .malformedInput(source: path, reason: "cannot read the model config file: no such file or not readable")
+        try readFile(path, field: "model config")
+    }
+
+    /// Reads a whole file; a file that cannot be read is ``PlannerError/unreadableFile(field:path:reason:)``
+    /// saying why: no such file, a directory, or permission denied.
+    static func readFile(_ path: String, field: String) throws(PlannerError) -> String {
+        if let data = FileManager.default.contents(atPath: path) { return String(decoding: data, as: UTF8.self) }
+        var isDirectory: ObjCBool = false
+        let reason: String
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            reason = "no such file"
+        } else if isDirectory.boolValue {
+            reason = "it is a directory"
+        } else if !FileManager.default.isReadableFile(atPath: path) {
+            reason = "permission denied"
+        } else {
+            reason = "the file could not be read"
         }
-        return String(decoding: data, as: UTF8.self)
+        throw .unreadableFile(field: field, path: path, reason: reason)
     }
 
     /// Parses a JSON file, naming the file and the position of a syntax error.

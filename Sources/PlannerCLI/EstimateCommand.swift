@@ -30,14 +30,14 @@ extension Planner {
         @Option(name: .customLong("hardware-file"), help: "Hardware description or calibrated profile (YAML or JSON, as `planner calibrate` writes).")
         var hardwareFile: String?
 
-        @Option(help: "Requests per batch (>= 1).") var batchSize = 1
-        @Option(help: "Beams per request, decode only (>= 1).") var beamSize = 1
-        @Option(help: "Prompt tokens (>= 1).") var inputTokens = 2048
-        @Option(help: "Output tokens (>= 0).") var outputTokens = 256
+        @Option(parsing: .unconditional, help: "Requests per batch (>= 1).") var batchSize = 1
+        @Option(parsing: .unconditional, help: "Beams per request, decode only (>= 1).") var beamSize = 1
+        @Option(parsing: .unconditional, help: "Prompt tokens (>= 1).") var inputTokens = 2048
+        @Option(parsing: .unconditional, help: "Output tokens (>= 0).") var outputTokens = 256
         @Option(help: "Precision: \(Precision.acceptedNames).") var bits = "bf16"
-        @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], help: "Tensor-parallel degree.") var tensorParallel = 1
-        @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], help: "Pipeline-parallel degree.") var pipelineParallel = 1
-        @Option(name: [.customLong("ep"), .customLong("expert-parallel")], help: "Expert-parallel degree (MoE models).") var expertParallel = 1
+        @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], parsing: .unconditional, help: "Tensor-parallel degree.") var tensorParallel = 1
+        @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], parsing: .unconditional, help: "Pipeline-parallel degree.") var pipelineParallel = 1
+        @Option(name: [.customLong("ep"), .customLong("expert-parallel")], parsing: .unconditional, help: "Expert-parallel degree (MoE models).") var expertParallel = 1
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
         var profile: Profile = EstimateRequest.defaultProfile
         @OptionGroup(title: "Hardware figures of the default profile (override the preset's or its family's)")
@@ -108,14 +108,14 @@ extension Planner {
 /// Command-line overrides of the hardware figures the `default` profile reads.
 struct HardwareOverrides: ParsableArguments {
     @Option(help: "Hardware family: \(HardwareFamily.allCases.map(\.rawValue).joined(separator: ", ")).") var family: String?
-    @Option(help: "Achievable fraction of dense peak FLOPS, (0, 1].") var computeEfficiency: Double?
-    @Option(help: "Achievable fraction of peak memory bandwidth, (0, 1].") var memoryEfficiency: Double?
-    @Option(help: "Achievable fraction of link bandwidth for collectives, (0, 1].") var linkEfficiency: Double?
-    @Option(help: "Fixed cost of every kernel, microseconds.") var kernelOverheadUs: Double?
-    @Option(help: "Devices sharing the scale-up link (NVLink domain).") var devicesPerNode: Int?
-    @Option(help: "Per-device inter-node bandwidth, GB/s.") var interNodeBandwidth: Double?
-    @Option(help: "Inter-node hop latency, microseconds.") var interNodeLatencyUs: Double?
-    @Option(help: "Fraction of device memory the model may use, (0, 1] (default 0.9).") var usableMemoryFraction: Double?
+    @Option(parsing: .unconditional, help: "Achievable fraction of dense peak FLOPS, [0.001, 1].") var computeEfficiency: Double?
+    @Option(parsing: .unconditional, help: "Achievable fraction of peak memory bandwidth, [0.001, 1].") var memoryEfficiency: Double?
+    @Option(parsing: .unconditional, help: "Achievable fraction of link bandwidth for collectives, [0.001, 1].") var linkEfficiency: Double?
+    @Option(parsing: .unconditional, help: "Fixed cost of every kernel, microseconds.") var kernelOverheadUs: Double?
+    @Option(parsing: .unconditional, help: "Devices sharing the scale-up link (NVLink domain).") var devicesPerNode: Int?
+    @Option(parsing: .unconditional, help: "Per-device inter-node bandwidth, GB/s.") var interNodeBandwidth: Double?
+    @Option(parsing: .unconditional, help: "Inter-node hop latency, microseconds.") var interNodeLatencyUs: Double?
+    @Option(parsing: .unconditional, help: "Fraction of device memory the model may use, [0.001, 1] (default 0.9).") var usableMemoryFraction: Double?
 
     /// Applies the given overrides to `spec` (and validates it).
     func apply(to spec: inout HardwareSpec) throws {

@@ -32,10 +32,10 @@ extension Planner {
         var prices: String?
         @Option(help: "Performance model, overriding the workload's `profile`: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
         var profile: Profile?
-        @Option(help: "Options printed (the reports hold all).") var top = 10
+        @Option(parsing: .unconditional, help: "Options printed (the reports hold all).") var top = 10
         @Option(name: .customLong("color-by"), help: "Chart colours in report.html: hardware or model (default: model with several models, else hardware).")
         var colorBy: ChartColoring?
-        @Option(help: "Threads evaluating layouts with --coordinate local (default: all cores).") var threads: Int?
+        @Option(parsing: .unconditional, help: "Threads evaluating layouts with --coordinate local (default: all cores).") var threads: Int?
         @Option(help: """
             Where to evaluate the layouts: 'local' (threads in this process; the default) or 'cluster' (a coordinator \
             serving `planner worker`s: one local worker process per core by default, remote workers with --bind; \

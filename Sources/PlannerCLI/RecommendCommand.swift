@@ -27,21 +27,21 @@ extension Planner {
         var hardwareJSON: String?
         @Option(name: .customLong("hardware-file"), help: "Hardware description or calibrated profile (YAML or JSON, as `planner calibrate` writes).")
         var hardwareFile: String?
-        @Option(help: "Devices available (N).") var devices: Int
-        @Option(help: "Devices per node (for node counts).") var devicesPerNode = 8
-        @Option(help: "Prompt tokens.") var inputTokens = 2048
-        @Option(help: "Output tokens.") var outputTokens = 256
+        @Option(parsing: .unconditional, help: "Devices available (N).") var devices: Int
+        @Option(parsing: .unconditional, help: "Devices per node (for node counts).") var devicesPerNode = 8
+        @Option(parsing: .unconditional, help: "Prompt tokens.") var inputTokens = 2048
+        @Option(parsing: .unconditional, help: "Output tokens.") var outputTokens = 256
         @Option(help: "Precisions to try, comma-separated (\(Precision.acceptedNames)).") var bits = "bf16"
-        @Option(help: "Latency target: maximum time to first token, ms.") var maxTtftMs: Double?
-        @Option(help: "Latency target: maximum time per output token, ms.") var maxTpotMs: Double?
+        @Option(parsing: .unconditional, help: "Latency target: maximum time to first token, ms.") var maxTtftMs: Double?
+        @Option(parsing: .unconditional, help: "Latency target: maximum time per output token, ms.") var maxTpotMs: Double?
         @Option(help: "Batch sizes: 'auto' or a comma-separated list.") var batchSizes = "auto"
-        @Option(help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
+        @Option(parsing: .unconditional, help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
         @Option(help: "Rank by: throughput, throughput-per-device, latency.") var objective: LayoutSearch.Objective = .throughputPerDevice
         @Option(help: "Serving model: continuous (batching under load, as `planner fleet`) or static (fixed batches back to back).")
         var serving: ServingChoice = .continuous
         @Option(help: "Statistic of the TTFT/TPOT targets with continuous batching: mean, p50, p90, p95, p99, p99.9, ...")
         var sloStatistic = "p99"
-        @Option(help: "How many to print.") var top = 10
+        @Option(parsing: .unconditional, help: "How many to print.") var top = 10
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
         @Flag(help: "Print a JSON array instead of a table.") var json = false
         @Flag(name: .shortAndLong, help: "Also report skipped layouts and why (on standard error).") var verbose = false

@@ -23,7 +23,7 @@ extension Inputs {
             throw .malformedInput(source: source, reason: "expected an object with `configurations`, found \(document.typeName)")
         }
         for (key, _) in members where !comparisonTopKeys.contains(key) {
-            throw .invalidValue(field: key, value: key, allowed: "the keys \(comparisonTopKeys.joined(separator: ", "))")
+            throw Inputs.unknownKey(key, field: key, allowed: comparisonTopKeys)
         }
         guard let list = (document["configurations"] ?? document["configs"])?.arrayValue, !list.isEmpty else {
             throw .missingField(field: "configurations", context: "\(source) (a non-empty list of configurations)")
@@ -36,10 +36,12 @@ extension Inputs {
                 throw .malformedInput(source: source, reason: "configurations[\(index)] must be an object, found \(item.typeName)")
             }
             for (key, _) in fields where !comparisonConfigurationKeys.contains(key) {
-                throw .invalidValue(field: "configurations[\(index)].\(key)", value: key,
-                                    allowed: "the keys \(comparisonConfigurationKeys.joined(separator: ", "))")
+                throw Inputs.unknownKey(key, field: "configurations[\(index)].\(key)", allowed: comparisonConfigurationKeys)
             }
             let name = item["name"]?.stringValue ?? "unnamed_config"
+            if item["name"] != nil, result.contains(where: { $0.name == name }) {
+                throw .invalidValue(field: "configurations[\(index)].name", value: name, allowed: "each configuration name once")
+            }
             var merged = shared.filter { key, _ in !fields.contains { $0.0 == key } }
             merged += fields.filter { $0.0 != "name" }
             let request = Result { () throws(PlannerError) -> EstimateRequest in

@@ -43,7 +43,7 @@ public enum FleetInput {
             throw .malformedInput(source: source, reason: "a workload must be an object (model, rate_rps, input_tokens, ...), found \(document.typeName)")
         }
         for (key, _) in members where !workloadKeys.contains(key) {
-            throw .invalidValue(field: key, value: key, allowed: "the keys \(workloadKeys.joined(separator: ", "))")
+            throw Inputs.unknownKey(key, field: key, allowed: workloadKeys)
         }
         let models = try parseModels(document, readFile: readFile)
         let rate = try parseRate(document)
@@ -96,7 +96,7 @@ public enum FleetInput {
                 usd = number
             } else if let detail = value.objectMembers {
                 for (detailKey, _) in detail where !priceKeys.contains(detailKey) {
-                    throw .invalidValue(field: "\(key).\(detailKey)", value: detailKey, allowed: "the keys \(priceKeys.joined(separator: ", "))")
+                    throw Inputs.unknownKey(detailKey, field: "\(key).\(detailKey)", allowed: priceKeys)
                 }
                 guard let number = value["usd_per_device_hour"]?.doubleValue else {
                     throw .missingField(field: "\(key).usd_per_device_hour", context: source)
@@ -132,7 +132,11 @@ public enum FleetInput {
             if list.isEmpty { throw .invalidValue(field: field, value: "[]", allowed: "a non-empty list of models") }
             var models: [ModelSpec] = []
             for (index, item) in list.enumerated() {
-                models.append(try Inputs.model(item, field: "\(field)[\(index)]", readFile: readFile))
+                let model = try Inputs.model(item, field: "\(field)[\(index)]", readFile: readFile)
+                if models.contains(where: { $0.name == model.name }) {
+                    throw .invalidValue(field: "\(field)[\(index)]", value: model.name, allowed: "each model once (the list repeats it)")
+                }
+                models.append(model)
             }
             return models
         }
@@ -173,7 +177,7 @@ public enum FleetInput {
                     throw .invalidValue(field: binField, value: item.serialized(), allowed: "an object {tokens, weight}")
                 }
                 for (key, _) in members where key != "tokens" && key != "weight" {
-                    throw .invalidValue(field: "\(binField).\(key)", value: key, allowed: "the keys tokens, weight")
+                    throw Inputs.unknownKey(key, field: "\(binField).\(key)", allowed: ["tokens", "weight"])
                 }
                 guard let tokens = item["tokens"]?.intValue else {
                     throw .invalidValue(field: "\(binField).tokens", value: item["tokens"]?.serialized() ?? "missing", allowed: "an integer number of tokens")
@@ -189,7 +193,7 @@ public enum FleetInput {
             throw .invalidValue(field: field, value: value.serialized(), allowed: allowed)
         }
         for (key, _) in members where !summaryKeys.contains(key) {
-            throw .invalidValue(field: "\(field).\(key)", value: key, allowed: "the keys \(summaryKeys.joined(separator: ", ")) (or a histogram)")
+            throw Inputs.unknownKey(key, field: "\(field).\(key)", allowed: summaryKeys, note: " (or a histogram)")
         }
         func number(_ key: String) throws(PlannerError) -> Double? {
             guard let entry = value[key], entry != .null else { return nil }
@@ -241,7 +245,10 @@ public enum FleetInput {
         var result: [Precision] = []
         for name in names where !name.isEmpty {
             let precision = try Precision.parse(name, field: field)
-            if !result.contains(precision) { result.append(precision) }
+            if result.contains(precision) {
+                throw .invalidValue(field: field, value: name, allowed: "each precision once (the list repeats \(precision.rawValue))")
+            }
+            result.append(precision)
         }
         if result.isEmpty { throw .invalidValue(field: field, value: value.serialized(), allowed: Precision.acceptedNames) }
         return result
@@ -273,7 +280,7 @@ public enum FleetInput {
                     }
                     let allowed = ["name"] + Inputs.overrideKeys + hardwareFleetKeys
                     for (key, _) in members where !allowed.contains(key) {
-                        throw .invalidValue(field: "\(field).\(key)", value: key, allowed: "the keys \(allowed.joined(separator: ", "))")
+                        throw Inputs.unknownKey(key, field: "\(field).\(key)", allowed: allowed)
                     }
                     spec = try HardwareCatalog.hardware(named: name)
                     try Inputs.applyOverrides(.object(rest), to: &spec, field: "\(field).")

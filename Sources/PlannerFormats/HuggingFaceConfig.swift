@@ -76,20 +76,22 @@ public enum HuggingFaceConfig {
         let reader = Reader(config: config, source: source, family: family, defaults: defaults)
         let modelName = name ?? document["_name_or_path"]?.stringValue ?? source
 
-        let layers = try reader.int("num_hidden_layers")
-        let hidden = try reader.int("hidden_size")
-        let heads = try reader.int("num_attention_heads")
-        let kvHeads = try reader.optionalInt("num_key_value_heads") ?? heads
-        let vocab = try reader.int("vocab_size")
-        let intermediate = try reader.int("intermediate_size")
-        var headDim = try reader.optionalInt("head_dim") ?? 0
+        // Every size is checked against its range (zero heads, layers or widths are errors naming the
+        // key) before any arithmetic uses it.
+        let layers = try reader.size("num_hidden_layers", PhysicalLimits.numLayers)
+        let hidden = try reader.size("hidden_size", PhysicalLimits.width)
+        let heads = try reader.size("num_attention_heads", PhysicalLimits.heads)
+        let kvHeads = try reader.optionalSize("num_key_value_heads", PhysicalLimits.heads) ?? heads
+        let vocab = try reader.size("vocab_size", PhysicalLimits.vocabSize)
+        let intermediate = try reader.size("intermediate_size", PhysicalLimits.width)
+        var headDim = try reader.optionalSize("head_dim", PhysicalLimits.width) ?? 0
         if headDim == 0 {
             if hidden % heads != 0 {
                 throw .missingField(field: "head_dim", context: "\(source) (hidden_size \(hidden) is not a multiple of num_attention_heads \(heads))")
             }
             headDim = hidden / heads
         }
-        let maxLength = try reader.optionalInt("max_position_embeddings")
+        let maxLength = try reader.optionalSize("max_position_embeddings", PhysicalLimits.inputTokens)
         var activation = "silu"
         if let named = try reader.optionalString("hidden_activation") {
             activation = named
@@ -105,7 +107,7 @@ public enum HuggingFaceConfig {
             maxModelLength: maxLength, hiddenActivation: activation, tieWordEmbeddings: tied)
 
         // Sliding windows.
-        let window = try reader.optionalInt("sliding_window")
+        let window = try reader.optionalSize("sliding_window", PhysicalLimits.inputTokens)
         switch family {
         case .mistral, .mixtral, .phi3:
             spec.slidingWindow = window
@@ -117,10 +119,10 @@ public enum HuggingFaceConfig {
                 spec.slidingWindowLayers = .all
             }
         case .gemma2:
-            spec.slidingWindow = try reader.int("sliding_window")
+            spec.slidingWindow = try reader.size("sliding_window", PhysicalLimits.inputTokens)
             spec.slidingWindowLayers = .interleaved(globalEvery: 2)
         case .gemma3:
-            spec.slidingWindow = try reader.int("sliding_window")
+            spec.slidingWindow = try reader.size("sliding_window", PhysicalLimits.inputTokens)
             spec.slidingWindowLayers = .interleaved(globalEvery: try gemma3GlobalEvery(reader))
         case .llama, .deepseekV2, .deepseekV3:
             break
@@ -129,40 +131,41 @@ public enum HuggingFaceConfig {
         // Mixtures of experts.
         switch family {
         case .mixtral:
-            spec.numExperts = try reader.int("num_local_experts")
-            spec.expertTopK = try reader.int("num_experts_per_tok")
+            spec.numExperts = try reader.size("num_local_experts", PhysicalLimits.experts)
+            spec.expertTopK = try reader.size("num_experts_per_tok", PhysicalLimits.experts)
             spec.moeIntermediateSize = intermediate
         case .qwen2MoE:
-            spec.numExperts = try reader.int("num_experts")
-            spec.expertTopK = try reader.int("num_experts_per_tok")
-            spec.moeIntermediateSize = try reader.int("moe_intermediate_size")
-            let shared = try reader.optionalInt("shared_expert_intermediate_size") ?? 0
+            spec.numExperts = try reader.size("num_experts", PhysicalLimits.experts)
+            spec.expertTopK = try reader.size("num_experts_per_tok", PhysicalLimits.experts)
+            spec.moeIntermediateSize = try reader.size("moe_intermediate_size", PhysicalLimits.width)
+            let shared = try reader.optionalCount("shared_expert_intermediate_size", PhysicalLimits.width) ?? 0
             spec.sharedExperts = shared > 0 ? 1 : 0
             spec.sharedExpertIntermediateSize = shared > 0 ? shared : nil
-            spec.moeLayerInterval = try reader.optionalInt("decoder_sparse_step")
+            spec.moeLayerInterval = try reader.optionalSize("decoder_sparse_step", PhysicalLimits.numLayers)
             if let dense = try reader.optionalIntArray("mlp_only_layers"), !dense.isEmpty {
                 throw .invalidValue(field: "mlp_only_layers", value: "\(dense)", allowed: "an empty list (\(source); per-layer dense overrides are not modelled)")
             }
         case .qwen3MoE:
-            spec.numExperts = try reader.int("num_experts")
-            spec.expertTopK = try reader.int("num_experts_per_tok")
-            spec.moeIntermediateSize = try reader.int("moe_intermediate_size")
-            spec.moeLayerInterval = try reader.optionalInt("decoder_sparse_step")
+            spec.numExperts = try reader.size("num_experts", PhysicalLimits.experts)
+            spec.expertTopK = try reader.size("num_experts_per_tok", PhysicalLimits.experts)
+            spec.moeIntermediateSize = try reader.size("moe_intermediate_size", PhysicalLimits.width)
+            spec.moeLayerInterval = try reader.optionalSize("decoder_sparse_step", PhysicalLimits.numLayers)
             if let dense = try reader.optionalIntArray("mlp_only_layers"), !dense.isEmpty {
                 throw .invalidValue(field: "mlp_only_layers", value: "\(dense)", allowed: "an empty list (\(source); per-layer dense overrides are not modelled)")
             }
         case .deepseekV2, .deepseekV3:
-            spec.numExperts = try reader.int("n_routed_experts")
-            spec.expertTopK = try reader.int("num_experts_per_tok")
-            spec.moeIntermediateSize = try reader.int("moe_intermediate_size")
-            spec.sharedExperts = try reader.optionalInt("n_shared_experts") ?? 0
+            spec.numExperts = try reader.size("n_routed_experts", PhysicalLimits.experts)
+            spec.expertTopK = try reader.size("num_experts_per_tok", PhysicalLimits.experts)
+            spec.moeIntermediateSize = try reader.size("moe_intermediate_size", PhysicalLimits.width)
+            spec.sharedExperts = try reader.optionalCount("n_shared_experts", PhysicalLimits.experts) ?? 0
             spec.sharedExpertIntermediateSize = spec.sharedExperts > 0 ? spec.moeIntermediateSize : nil
-            spec.firstDenseLayers = try reader.optionalInt("first_k_dense_replace") ?? 0
-            spec.moeLayerInterval = try reader.optionalInt("moe_layer_freq")
+            spec.firstDenseLayers = try reader.optionalCount("first_k_dense_replace", PhysicalLimits.numLayers) ?? 0
+            spec.moeLayerInterval = try reader.optionalSize("moe_layer_freq", PhysicalLimits.numLayers)
+            let width = PhysicalLimits.width
             let latent = ModelSpec.LatentAttention(
-                kvLoraRank: try reader.int("kv_lora_rank"), qLoraRank: try reader.optionalInt("q_lora_rank"),
-                qkRopeHeadDim: try reader.int("qk_rope_head_dim"), qkNopeHeadDim: try reader.int("qk_nope_head_dim"),
-                vHeadDim: try reader.int("v_head_dim"))
+                kvLoraRank: try reader.size("kv_lora_rank", width), qLoraRank: try reader.optionalSize("q_lora_rank", width),
+                qkRopeHeadDim: try reader.size("qk_rope_head_dim", width), qkNopeHeadDim: try reader.size("qk_nope_head_dim", width),
+                vHeadDim: try reader.size("v_head_dim", width))
             spec.latentAttention = latent
             // The `genz` profile sees latent attention as multi-head attention over the decompressed heads.
             spec.numKeyValueHeads = heads
@@ -183,7 +186,7 @@ public enum HuggingFaceConfig {
     /// Gemma 3: one global layer every `sliding_window_pattern` layers (older configs), or as `layer_types`
     /// lists them, else transformers' default of 6.
     private static func gemma3GlobalEvery(_ reader: Reader) throws(PlannerError) -> Int {
-        if let pattern = try reader.optionalInt("sliding_window_pattern") { return pattern }
+        if let pattern = try reader.optionalSize("sliding_window_pattern", PhysicalLimits.numLayers) { return pattern }
         if let types = reader.value("layer_types")?.arrayValue {
             let names = types.compactMap(\.stringValue)
             if let first = names.firstIndex(of: "full_attention") {
@@ -241,6 +244,31 @@ public enum HuggingFaceConfig {
                 throw .invalidValue(field: key, value: entry.serialized(), allowed: "an integer (\(context))")
             }
             return number
+        }
+
+        /// A required size: an integer in `range` (at least 1), else an error naming the key.
+        func size(_ key: String, _ range: IntegerRange) throws(PlannerError) -> Int {
+            guard let value = try optionalSize(key, range) else { throw .missingField(field: key, context: context) }
+            return value
+        }
+
+        /// An optional size: absent or null gives nil; present, it must lie in `range` (at least 1).
+        func optionalSize(_ key: String, _ range: IntegerRange) throws(PlannerError) -> Int? {
+            guard let value = try optionalInt(key) else { return nil }
+            let low = max(range.low, 1)
+            if value < low || value > range.high {
+                throw .invalidValue(field: key, value: "\(value)", allowed: "an integer in \(low)...\(range.high) (\(context))")
+            }
+            return value
+        }
+
+        /// An optional count that may be 0 (shared experts, leading dense layers): in `0...range.high`.
+        func optionalCount(_ key: String, _ range: IntegerRange) throws(PlannerError) -> Int? {
+            guard let value = try optionalInt(key) else { return nil }
+            if value < 0 || value > range.high {
+                throw .invalidValue(field: key, value: "\(value)", allowed: "an integer in 0...\(range.high) (\(context))")
+            }
+            return value
         }
 
         func optionalIntArray(_ key: String) throws(PlannerError) -> [Int]? {

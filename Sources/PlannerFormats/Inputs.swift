@@ -50,6 +50,17 @@ public enum Inputs {
         try spec.validate()
     }
 
+    /// The error for an unknown key of an input object: names it, lists the allowed keys and
+    /// suggests the closest (did you mean ...?).
+    /// - Parameters:
+    ///   - field: the key's path as errors show it (`hardware[0].devices_per_nod`).
+    ///   - note: appended to the list of keys, e.g. ` (or a histogram)`.
+    public static func unknownKey(_ key: String, field: String, allowed keys: [String], note: String = "") -> PlannerError {
+        let suggestions = NameSuggestions.closest(to: key, among: keys, limit: 3)
+        let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
+        return .invalidValue(field: field, value: key, allowed: "the keys \(keys.joined(separator: ", "))\(note)\(hint)")
+    }
+
     /// Reads a file's text for the caller (the CLI); PlannerFormats itself does no I/O.
     public typealias FileReader = (_ path: String) throws(PlannerError) -> String
 
@@ -83,7 +94,7 @@ public enum Inputs {
             return try HardwareCatalog.hardware(named: name)
         case let .object(members):
             for (key, _) in members where !hardwareKeys.contains(key) {
-                throw .invalidValue(field: "\(field).\(key)", value: key, allowed: "the keys \(hardwareKeys.joined(separator: ", "))")
+                throw unknownKey(key, field: "\(field).\(key)", allowed: hardwareKeys)
             }
             func number(_ key: String, default fallback: Double? = nil) throws(PlannerError) -> Double {
                 guard let entry = value[key] else {
@@ -116,8 +127,6 @@ public enum Inputs {
         public var id: String
         public var phase: CasePhase
         public var request: EstimateRequest
-        /// Unknown keys that were ignored.
-        public var ignoredKeys: [String]
     }
 
     /// The phase of a case: one of GenZ's two, or both (`e2e`).
@@ -125,13 +134,14 @@ public enum Inputs {
         case prefill, decode, e2e
     }
 
-    /// Keys a case may carry. `tags`, `pair_id`, `description` are metadata and ignored silently.
+    /// Keys a case may carry. `tags`, `pair_id`, `description`, `notes` and `comment` are metadata,
+    /// accepted and not read; any other key is an error of that case (with a did-you-mean).
     /// `model` may also be a path to a Hugging Face `config.json` or an inline config object; the
     /// ``overrideKeys`` adjust the case's hardware for the `default` profile.
     public static let caseKeys = ["id", "phase", "model", "batch_size", "beam_size", "input_tokens", "output_tokens",
                                   "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
                                   "profile"] + overrideKeys
-    static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
+    public static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
 
     /// Parses one case object. Absent fields take the performance API's defaults (profile: `default`).
     /// - Parameter readFile: reads a `config.json` named by `model` (nil: only catalog names and inline configs).
@@ -140,6 +150,9 @@ public enum Inputs {
             throw .invalidValue(field: "cases[\(index)]", value: value.typeName, allowed: "an object")
         }
         let id = value["id"].map { $0.stringValue ?? $0.serialized() } ?? "case-\(index)"
+        for (key, _) in members where !caseKeys.contains(key) && !metadataKeys.contains(key) {
+            throw unknownKey(key, field: key, allowed: caseKeys, note: " (and the metadata keys \(metadataKeys.joined(separator: ", ")))")
+        }
         let phaseName = try string(value, "phase", default: "e2e")
         guard let phase = CasePhase(rawValue: phaseName.lowercased()) else {
             throw .invalidValue(field: "phase", value: phaseName, allowed: "prefill, decode or e2e")
@@ -170,8 +183,7 @@ public enum Inputs {
                 pipeline: try integer(value, "pipeline_parallel", default: 1),
                 expert: try integer(value, "expert_parallel", default: 1)),
             profile: profile)
-        let ignored = members.map(\.0).filter { !caseKeys.contains($0) && !metadataKeys.contains($0) }
-        return Case(id: id, phase: phase, request: request, ignoredKeys: ignored)
+        return Case(id: id, phase: phase, request: request)
     }
 
     /// An integer field, or `fallback` when absent. Non-integral numbers and other types are errors.

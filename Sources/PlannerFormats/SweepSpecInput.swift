@@ -16,14 +16,18 @@ extension Inputs {
     }
 
     /// Parses a sweep specification document. Every key takes a value or a list of values
-    /// (`batch_size` also `auto`; `top` a count or `all`). Unknown keys, empty lists, bad values and
-    /// unknown models or hardware are errors naming the key.
+    /// (`batch_size` also `auto`; `top` a count or `all`). Unknown keys (with a did-you-mean), empty
+    /// lists, repeated values, bad values and unknown models or hardware are errors naming the key.
     public static func sweepSpec(_ document: JSONValue, source: String) throws(PlannerError) -> SweepDocument {
         guard let members = document.objectMembers else {
             throw .malformedInput(source: source, reason: "a sweep specification is an object (mapping), found \(document.typeName)")
         }
         for (key, _) in members where !sweepKeys.contains(key) {
-            throw .invalidValue(field: key, value: key, allowed: "the keys \(sweepKeys.joined(separator: ", "))")
+            throw Inputs.unknownKey(key, field: key, allowed: sweepKeys)
+        }
+        // A present key never means its default: an empty list is an error, not "use the default".
+        for (key, value) in members where value.arrayValue?.isEmpty == true {
+            throw .invalidValue(field: key, value: "[]", allowed: "a non-empty list, or leave the key out for its default")
         }
         func list(_ key: String) -> [JSONValue]? {
             guard let value = document[key], value != .null else { return nil }

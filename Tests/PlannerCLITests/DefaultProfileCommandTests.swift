@@ -52,7 +52,9 @@ struct DefaultProfileCommandTests {
         #expect(json["decode"]?["Throughput_requests_per_s"]?.doubleValue != nil)
 
         let missing = try PlannerProcess.run(["estimate", "prefill", "--model", "/nonexistent/config.json"])
-        #expect(missing.status == 1 && missing.stderr.contains("cannot read the model config file"))
+        // Issue 15 item 7: a missing file is "no such file", not "malformed input".
+        #expect(missing.status == 1 && missing.stderr.contains("cannot read model config file '/nonexistent/config.json': no such file"))
+        #expect(!missing.stderr.contains("malformed"))
         let unsupported = try PlannerProcess.run(["estimate", "prefill", "--model", try PlannerProcess.temporaryFile(
             #"{"architectures": ["FalconForCausalLM"], "hidden_size": 4544}"#)])
         #expect(unsupported.status == 1 && unsupported.stderr.contains("architectures") && unsupported.stderr.contains("deepseek_v3"))

@@ -153,7 +153,10 @@ struct HuggingFaceConfigTests {
             index: 0, readFile: reader)
         #expect(byPath.request.model.numLayers == 36 && byPath.request.profile == .default)
         #expect(byPath.request.hardware.computeEfficiency == 0.5 && byPath.request.hardware.resolvedDevicesPerNode == 4)
-        #expect(byPath.ignoredKeys.isEmpty)
+        #expect(throws: PlannerError.self) {
+            _ = try Inputs.estimateCase(.object([("model", .string("models/qwen3-8b.json")), ("compute_eficiency", .double(0.5))]),
+                                        index: 0, readFile: reader)
+        }
 
         let inline = try Inputs.estimateCase(.object([("model", try JSONValue.parse(text))]), index: 0)
         #expect(inline.request.model.numLayers == 36)

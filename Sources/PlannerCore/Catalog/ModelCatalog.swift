@@ -28,32 +28,9 @@ public enum ModelCatalog {
         throw .unknownModel(name: name, suggestions: suggestions(for: name))
     }
 
-    /// Up to `limit` catalog keys closest to `name` (edit distance on lower-cased strings).
+    /// Up to `limit` catalog keys closest to `name` (see ``NameSuggestions/closest(to:among:limit:)``;
+    /// none for names over 256 characters).
     public static func suggestions(for name: String, limit: Int = 5) -> [String] {
-        let needle = Array(name.lowercased().utf8)
-        let scored = lookupKeys.map { key -> (Int, String) in
-            let hay = Array(key.lowercased().utf8)
-            let containment = hay.count >= 3 && needle.count >= 3
-                && (key.lowercased().contains(name.lowercased()) || name.lowercased().contains(key.lowercased()))
-            return (containment ? 0 : editDistance(needle, hay), key)
-        }
-        let threshold = max(3, needle.count / 3)
-        return scored.filter { $0.0 <= threshold }.sorted { $0 < $1 }.prefix(limit).map(\.1)
-    }
-
-    private static func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var previous = Array(0...b.count)
-        var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...a.count {
-            current[0] = i
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            }
-            swap(&previous, &current)
-        }
-        return previous[b.count]
+        NameSuggestions.closest(to: name, among: lookupKeys, limit: limit)
     }
 }

@@ -288,7 +288,7 @@ struct DefaultGraph {
         var meanLength = 0.0
         if let windowTokens {
             // Each sequence reads its own window; the length grows until it reaches the window.
-            let growing = min(steps, max(0, Int(windowTokens - s)))
+            let growing = Int.clamping(windowTokens - s, low: 0, high: steps)
             total += DefaultRoofline.sumOfMaxAffine(
                 computePerToken * s, computePerToken, queryOutputSeconds + rows * perTokenSeconds * s, rows * perTokenSeconds,
                 from: 1, to: growing)
@@ -357,7 +357,7 @@ struct DefaultGraph {
     func touchedFraction(tokens: Double, topK: Double, experts: Double) -> Double {
         if topK >= experts { return 1 }
         // (1 - K/E)^tokens by binary exponentiation (tokens is a whole count).
-        var base = 1 - topK / experts, power = Int(tokens.rounded()), untouched = 1.0
+        var base = 1 - topK / experts, power = Int.clamping(tokens.rounded(), low: 0, high: Int(Int32.max)), untouched = 1.0
         while power > 0 && untouched > 1e-300 {
             if power & 1 == 1 { untouched *= base }
             base *= base
@@ -532,7 +532,7 @@ struct DefaultGraph {
         let tokensPerSecond = phase == .prefill ? requestsPerSecond * inputTokens : requestsPerSecond * Double(request.beamSize)
         return PhaseEstimate(
             phase: phase, latencyMs: latencyMs, throughputRequestsPerSecond: requestsPerSecond,
-            throughputTokensPerSecond: tokensPerSecond, batchSize: request.batchSize, microBatchSize: Int(requests),
+            throughputTokensPerSecond: tokensPerSecond, batchSize: request.batchSize, microBatchSize: Int.clamping(requests, low: 1, high: request.batchSize),
             microBatches: microBatches, memory: memory, breakdown: breakdown, operators: rowsTable, warnings: warnings)
     }
 

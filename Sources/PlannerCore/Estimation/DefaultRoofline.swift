@@ -82,15 +82,11 @@ struct DefaultRoofline {
         let crossing = -d0 / d1
         if d1 > 0 {
             // a wins for j >= crossing.
-            let first = max(from, min(to + 1, Int(crossing.rounded(.up).clamped(Double(from), Double(to + 1)))))
+            let first = Int.clamping(crossing.rounded(.up), low: from, high: to + 1)
             return affineSum(b0, b1, from, first - 1) + affineSum(a0, a1, first, to)
         }
         // a wins for j <= crossing.
-        let last = min(to, max(from - 1, Int(crossing.rounded(.down).clamped(Double(from - 1), Double(to)))))
+        let last = Int.clamping(crossing.rounded(.down), low: from - 1, high: to)
         return affineSum(a0, a1, from, last) + affineSum(b0, b1, last + 1, to)
     }
-}
-
-fileprivate extension Double {
-    @inline(__always) func clamped(_ low: Double, _ high: Double) -> Double { Swift.min(Swift.max(self, low), high) }
 }

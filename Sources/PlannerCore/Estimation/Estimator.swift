@@ -16,10 +16,16 @@ public enum Estimator {
 
     /// Estimates one phase.
     public static func estimate(_ request: EstimateRequest, phase: Phase, operators: Bool = true) throws(PlannerError) -> PhaseEstimate {
-        switch request.profile {
+        let estimate = switch request.profile {
         case .default: try DefaultModel.estimate(request, phase: phase, operators: operators)
         case .genz: try GenZModel.estimate(request, phase: phase, operators: operators)
         }
+        // The input ranges (PhysicalLimits) keep every figure finite; this guards the arithmetic itself.
+        if !(estimate.latencyMs.isFinite && estimate.latencyMs > 0 && estimate.throughputTokensPerSecond.isFinite) {
+            throw .invalidValue(field: "hardware", value: request.hardware.name,
+                                allowed: "figures that give a finite positive \(phase) latency (got \(estimate.latencyMs) ms); see README, Input ranges")
+        }
+        return estimate
     }
 
     /// Estimates prefill then decode, and derives TTFT, TPOT, total latency and throughput.

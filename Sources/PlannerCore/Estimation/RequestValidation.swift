@@ -6,13 +6,14 @@ extension EstimateRequest {
     func validateShared(phase: Phase) throws(PlannerError) {
         try model.validate()
         try hardware.validate()
-        try Self.checkRange("batch_size", batchSize, 1, GenZModel.maxBatchSize)
-        try Self.checkRange("input_tokens", inputTokens, 1, GenZModel.maxTokens)
-        try Self.checkRange("output_tokens", outputTokens, 0, GenZModel.maxTokens)
-        if phase == .decode { try Self.checkRange("beam_size", beamSize, 1, 1024) }
-        try Self.checkRange("tensor_parallel", parallelism.tensor, 1, GenZModel.maxParallelDegree)
-        try Self.checkRange("pipeline_parallel", parallelism.pipeline, 1, GenZModel.maxParallelDegree)
-        try Self.checkRange("expert_parallel", parallelism.expert, 1, GenZModel.maxParallelDegree)
+        try PhysicalLimits.batchSize.check(batchSize)
+        try PhysicalLimits.inputTokens.check(inputTokens)
+        try PhysicalLimits.outputTokens.check(outputTokens)
+        // Whatever the phase: prefill ignores beams, but a beam count below 1 is no request at all.
+        try PhysicalLimits.beamSize.check(beamSize)
+        try PhysicalLimits.parallelDegree.check(parallelism.tensor, field: "tensor_parallel")
+        try PhysicalLimits.parallelDegree.check(parallelism.pipeline, field: "pipeline_parallel")
+        try PhysicalLimits.parallelDegree.check(parallelism.expert, field: "expert_parallel")
         if parallelism.pipeline > model.numLayers {
             throw .invalidParallelism(field: "pipeline_parallel", value: parallelism.pipeline,
                                       reason: "model '\(model.name)' has \(model.numLayers) layers; allowed 1...\(model.numLayers)")
@@ -29,12 +30,6 @@ extension EstimateRequest {
                     reason: "must divide the \(model.numExperts) experts of '\(model.name)'; allowed "
                         + GenZModel.divisors(of: model.numExperts).map(String.init).joined(separator: ", "))
             }
-        }
-    }
-
-    static func checkRange(_ field: String, _ value: Int, _ low: Int, _ high: Int) throws(PlannerError) {
-        if value < low || value > high {
-            throw .invalidValue(field: field, value: "\(value)", allowed: "an integer in \(low)...\(high)")
         }
     }
 }

@@ -300,11 +300,13 @@ public enum FleetSizing {
     }
 
     /// Replicas needed for `required` requests/s at `perReplica` requests/s each: ceil(required / perReplica),
-    /// raised by one when floating point rounding would leave replicas x perReplica short of `required`.
+    /// raised by one when floating point rounding would leave replicas x perReplica short of `required`;
+    /// `PhysicalLimits.maxReplicas + 1` when more than ``PhysicalLimits/maxReplicas`` would be needed.
     public static func replicas(required: Double, perReplica: Double) -> Int {
         guard perReplica > 0, perReplica.isFinite, required.isFinite else { return 0 }
         let ratio = required / perReplica
-        guard ratio < 1e15 else { return Int.max / 2 }
+        // Above the cap the count is only reported as over it: the option is marked as not sized.
+        guard ratio <= Double(PhysicalLimits.maxReplicas) else { return PhysicalLimits.maxReplicas + 1 }
         var count = max(Int(ratio.rounded(.up)), 1)
         if Double(count) * perReplica < required { count += 1 }
         return count
@@ -495,6 +497,11 @@ struct LayoutEvaluator {
     func makeOption(_ point: ServingModel.OperatingPoint, memoryMiB: Double, reason: String?) -> FleetOption {
         let perReplica = point.requestsPerSecond
         let replicas = FleetSizing.replicas(required: workload.requiredRequestsPerSecond, perReplica: perReplica)
+        var reason = reason
+        if replicas > PhysicalLimits.maxReplicas {
+            reason = "needs more than \(PhysicalLimits.maxReplicas) replicas (\(Self.format(workload.requiredRequestsPerSecond)) requests/s "
+                + "at \(perReplica) requests/s per replica)" + (reason.map { "; \($0)" } ?? "")
+        }
         let devicesPerReplica = task.layout.devices
         let devices = replicas * devicesPerReplica
         let perNode = candidate.devicesPerNode

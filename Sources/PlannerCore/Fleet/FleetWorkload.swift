@@ -122,12 +122,17 @@ public struct FleetWorkload: Sendable, Hashable {
     public func validate() throws(PlannerError) {
         if models.isEmpty { throw .missingField(field: "model", context: "the workload (a catalog name, a config.json path or object, or a list)") }
         for model in models { try model.validate() }
-        let rateValue = rate.value
-        if !(rateValue.isFinite && rateValue > 0) {
-            throw .invalidValue(field: rate.key, value: "\(rateValue)", allowed: "a positive finite number")
+        switch rate {
+        case let .requestsPerSecond(value): try PhysicalLimits.requestsPerSecond.check(value, field: rate.key)
+        case let .outputTokensPerSecond(value), let .totalTokensPerSecond(value): try PhysicalLimits.tokensPerSecond.check(value, field: rate.key)
         }
         try inputTokens.validate(field: "input_tokens")
         try outputTokens.validate(field: "output_tokens")
+        let demand = demandRequestsPerSecond
+        if case .requestsPerSecond = rate {} else if !PhysicalLimits.requestsPerSecond.contains(demand) {
+            throw .invalidValue(field: rate.key, value: "\(rate.value)",
+                                allowed: "a rate implying \(PhysicalLimits.requestsPerSecond.allowed) at the mean lengths (it implies \(demand) requests/s)")
+        }
         try objectives.validate()
         if precisions.isEmpty { throw .invalidValue(field: "bits", value: "[]", allowed: Precision.acceptedNames) }
         if hardware.isEmpty {
@@ -135,20 +140,16 @@ public struct FleetWorkload: Sendable, Hashable {
         }
         for (index, candidate) in hardware.enumerated() {
             try candidate.spec.validate()
-            if let budget = candidate.maxDevicesPerReplica, budget < 1 || budget > 4096 {
-                throw .invalidValue(field: "hardware[\(index)].max_devices_per_replica", value: "\(budget)", allowed: "an integer in 1...4096")
+            if let budget = candidate.maxDevicesPerReplica {
+                try PhysicalLimits.maxDevicesPerReplica.check(budget, field: "hardware[\(index)].max_devices_per_replica")
             }
-            if candidate.maxDevicesPerReplica == nil, candidate.devicesPerNode > 4096 {
+            if candidate.maxDevicesPerReplica == nil, candidate.devicesPerNode > PhysicalLimits.maxDevicesPerReplica.high {
                 throw .invalidValue(field: "hardware[\(index)].devices_per_node", value: "\(candidate.devicesPerNode)",
-                                    allowed: "at most 4096, or set max_devices_per_replica")
+                                    allowed: "at most \(PhysicalLimits.maxDevicesPerReplica.high), or set max_devices_per_replica")
             }
         }
-        if !(headroomFraction.isFinite && headroomFraction >= 0 && headroomFraction <= 10) {
-            throw .invalidValue(field: "headroom", value: "\(headroomFraction)", allowed: "a fraction in 0...10 (0.2 = 20%) or a percentage such as '20%'")
-        }
-        if maxBatchSize < 1 || maxBatchSize > 1 << 20 {
-            throw .invalidValue(field: "max_batch_size", value: "\(maxBatchSize)", allowed: "an integer in 1...1048576")
-        }
+        try PhysicalLimits.headroomFraction.check(headroomFraction, context: "(0.2 = 20%; or a percentage such as '20%')")
+        try PhysicalLimits.maxBatchSize.check(maxBatchSize)
         try prices.validate()
         for candidate in hardware { _ = try prices.requirePrice(for: candidate.spec.name) }
     }

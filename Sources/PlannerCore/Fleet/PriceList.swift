@@ -101,10 +101,7 @@ public struct PriceList: Sendable, Hashable {
     public func validate() throws(PlannerError) {
         for key in entries.keys.sorted() {
             guard let price = entries[key] else { continue }
-            if !(price.usdPerDeviceHour.isFinite && price.usdPerDeviceHour > 0) {
-                throw .invalidValue(field: "prices.\(price.hardware)", value: "\(price.usdPerDeviceHour)",
-                                    allowed: "a positive number of US dollars per device-hour")
-            }
+            try PhysicalLimits.usdPerDeviceHour.check(price.usdPerDeviceHour, field: "prices.\(price.hardware)")
         }
     }
 }

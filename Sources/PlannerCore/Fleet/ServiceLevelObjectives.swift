@@ -28,7 +28,7 @@ public struct ServiceLevelObjectives: Sendable, Hashable {
             case .mean: return "mean"
             case let .percentile(percent):
                 let whole = percent.rounded()
-                return whole == percent ? "p\(Int(whole))" : "p\(percent)"
+                return whole == percent && abs(whole) < 1e15 ? "p\(Int(whole))" : "p\(percent)"
             }
         }
     }
@@ -85,9 +85,7 @@ public struct ServiceLevelObjectives: Sendable, Hashable {
         var seen: Set<String> = []
         for target in targets {
             let field = "slo.\(target.key)"
-            if !(target.limitMs.isFinite && target.limitMs > 0) {
-                throw .invalidValue(field: field, value: "\(target.limitMs)", allowed: "a positive number of milliseconds")
-            }
+            try PhysicalLimits.latencyTargetMs.check(target.limitMs, field: field)
             if case let .percentile(percent) = target.statistic, !(percent > 0 && percent < 100) {
                 throw .invalidValue(field: field, value: "\(percent)", allowed: "a percentile in (0, 100)")
             }

@@ -30,7 +30,7 @@ public enum TokenDistribution: Sendable, Hashable {
     case histogram([Bin])
 
     /// Largest length accepted anywhere (the estimator's input limit).
-    public static let maxTokens = 1 << 24
+    public static let maxTokens = PhysicalLimits.inputTokens.high
     /// Most histogram bins (each costs one prefill estimate per layout).
     public static let maxBins = 256
 
@@ -174,12 +174,18 @@ public enum TokenDistribution: Sendable, Hashable {
                 if bin.tokens < minimum || bin.tokens > Self.maxTokens {
                     throw .invalidValue(field: "\(field)[\(index)].tokens", value: "\(bin.tokens)", allowed: "an integer in \(range)")
                 }
-                if !(bin.weight.isFinite && bin.weight > 0) {
-                    throw .invalidValue(field: "\(field)[\(index)].weight", value: "\(bin.weight)", allowed: "a positive finite number")
-                }
+                try PhysicalLimits.histogramWeight.check(bin.weight, field: "\(field)[\(index)].weight")
             }
         }
     }
 
-    static func whole(_ tokens: Double) -> Int { max(1, min(Self.maxTokens, Int(tokens.rounded()))) }
+    static func whole(_ tokens: Double) -> Int {
+        guard tokens.isFinite else { return tokens > 0 ? Self.maxTokens : 1 }
+        return max(1, min(Self.maxTokens, Int(tokens.rounded().clampedToTokens)))
+    }
+}
+
+private extension Double {
+    /// Clamped to 0...maxTokens before a conversion to `Int` (finite values only).
+    var clampedToTokens: Double { Swift.min(Swift.max(self, 0), Double(TokenDistribution.maxTokens)) }
 }

@@ -107,42 +107,28 @@ public struct HardwareSpec: Sendable, Hashable {
     /// Inter-node hop latency, microseconds.
     @inlinable public var resolvedInterNodeLatencyUs: Double { interNodeLatencyUs ?? family.interNodeLatencyUs }
 
-    /// Checks that every figure is finite and in range.
-    /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming the GenZ key.
+    /// Checks that every figure lies in its physical range (``PhysicalLimits``).
+    /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming the GenZ key, the value and the range.
     public func validate() throws(PlannerError) {
         // Checked one by one (no temporary arrays): this runs on every estimate.
-        func positive(_ field: String, _ value: Double?) throws(PlannerError) {
-            if let value, !(value.isFinite && value > 0) {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive finite number (hardware '\(name)')")
-            }
+        let context = "(hardware '\(name)')"
+        func check(_ range: PhysicalRange, _ value: Double?) throws(PlannerError) {
+            if let value { try range.check(value, context: context) }
         }
-        func fraction(_ field: String, _ value: Double?) throws(PlannerError) {
-            if let value, !(value.isFinite && value > 0 && value <= 1) {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a fraction in (0, 1] (hardware '\(name)')")
-            }
-        }
-        func microseconds(_ field: String, _ value: Double?) throws(PlannerError) {
-            if let value, !(value.isFinite && value >= 0) {
-                throw .invalidValue(field: field, value: "\(value)",
-                                    allowed: "a non-negative finite number of microseconds (hardware '\(name)')")
-            }
-        }
-        try positive("Flops", flopsTFLOPS)
-        try positive("Memory_size", memoryGiB)
-        try positive("Memory_BW", memoryBandwidthGBps)
-        try positive("ICN", interconnectGBps)
-        try microseconds("ICN_LL", interconnectLatencyUs)
-        try fraction("compute_efficiency", computeEfficiency)
-        try fraction("memory_efficiency", memoryEfficiency)
-        try fraction("link_efficiency", linkEfficiency)
-        try fraction("usable_memory_fraction", usableMemoryFraction)
-        try positive("dense_Flops", denseFlopsTFLOPS)
-        try positive("scale_up_BW", scaleUpGBps)
-        try positive("inter_node_BW", interNodeGBps)
-        try microseconds("kernel_overhead_us", kernelOverheadUs)
-        try microseconds("inter_node_LL", interNodeLatencyUs)
-        if let devicesPerNode, devicesPerNode < 1 || devicesPerNode > 1 << 16 {
-            throw .invalidValue(field: "devices_per_node", value: "\(devicesPerNode)", allowed: "an integer in 1...65536 (hardware '\(name)')")
-        }
+        try check(PhysicalLimits.flopsTFLOPS, flopsTFLOPS)
+        try check(PhysicalLimits.memoryGiB, memoryGiB)
+        try check(PhysicalLimits.memoryBandwidthGBps, memoryBandwidthGBps)
+        try check(PhysicalLimits.interconnectGBps, interconnectGBps)
+        try check(PhysicalLimits.interconnectLatencyUs, interconnectLatencyUs)
+        try check(PhysicalLimits.computeEfficiency, computeEfficiency)
+        try check(PhysicalLimits.memoryEfficiency, memoryEfficiency)
+        try check(PhysicalLimits.linkEfficiency, linkEfficiency)
+        try check(PhysicalLimits.usableMemoryFraction, usableMemoryFraction)
+        try check(PhysicalLimits.denseFlopsTFLOPS, denseFlopsTFLOPS)
+        try check(PhysicalLimits.scaleUpGBps, scaleUpGBps)
+        try check(PhysicalLimits.interNodeGBps, interNodeGBps)
+        try check(PhysicalLimits.kernelOverheadUs, kernelOverheadUs)
+        try check(PhysicalLimits.interNodeLatencyUs, interNodeLatencyUs)
+        if let devicesPerNode { try PhysicalLimits.devicesPerNode.check(devicesPerNode, context: context) }
     }
 }

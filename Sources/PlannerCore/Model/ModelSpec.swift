@@ -167,21 +167,22 @@ public struct ModelSpec: Sendable, Hashable {
             throw .unsupportedModel(name: name, reason: "hybrid Mamba/attention models (Jamba) are not modelled; only attention transformers (dense and MoE) are")
         }
         // Checked one by one (no temporary arrays): this runs on every estimate.
-        func positive(_ field: String, _ value: Int?) throws(PlannerError) {
-            if let value, value < 1 {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive integer (model '\(name)')")
-            }
+        let context = "(model '\(name)')"
+        func check(_ range: IntegerRange, _ field: String, _ value: Int?) throws(PlannerError) {
+            if let value { try range.check(value, field: field, context: context) }
         }
-        try positive("num_hidden_layers", numLayers)
-        try positive("hidden_size", hiddenSize)
-        try positive("num_attention_heads", numAttentionHeads)
-        try positive("num_key_value_heads", numKeyValueHeads)
-        try positive("head_dim", headDim)
-        try positive("intermediate_size", intermediateSize)
-        try positive("num_ffi", numFFI)
-        try positive("vocab_size", vocabSize)
-        try positive("num_experts", numExperts)
-        try positive("expert_top_k", expertTopK)
+        try check(PhysicalLimits.numLayers, "num_hidden_layers", numLayers)
+        try check(PhysicalLimits.width, "hidden_size", hiddenSize)
+        try check(PhysicalLimits.heads, "num_attention_heads", numAttentionHeads)
+        try check(PhysicalLimits.heads, "num_key_value_heads", numKeyValueHeads)
+        try check(PhysicalLimits.width, "head_dim", headDim)
+        try check(PhysicalLimits.width, "intermediate_size", intermediateSize)
+        if numFFI < 1 || numFFI > 2 {
+            throw .invalidValue(field: "num_ffi", value: "\(numFFI)", allowed: "1 (plain MLP) or 2 (gated MLP) \(context)")
+        }
+        try check(PhysicalLimits.vocabSize, "vocab_size", vocabSize)
+        try check(PhysicalLimits.experts, "num_experts", numExperts)
+        try check(PhysicalLimits.experts, "expert_top_k", expertTopK)
         if numAttentionHeads % numKeyValueHeads != 0 {
             throw .invalidValue(field: "num_key_value_heads", value: "\(numKeyValueHeads)",
                                 allowed: "a divisor of num_attention_heads \(numAttentionHeads) (model '\(name)')")
@@ -190,19 +191,20 @@ public struct ModelSpec: Sendable, Hashable {
             throw .invalidValue(field: "expert_top_k", value: "\(expertTopK)",
                                 allowed: "at most num_experts \(numExperts) (model '\(name)')")
         }
-        try positive("moe_intermediate_size", moeIntermediateSize)
-        try positive("shared_expert_intermediate_size", sharedExpertIntermediateSize)
-        try positive("sliding_window", slidingWindow)
-        try positive("moe_layer_freq", moeLayerInterval)
+        try check(PhysicalLimits.width, "moe_intermediate_size", moeIntermediateSize)
+        try check(PhysicalLimits.width, "shared_expert_intermediate_size", sharedExpertIntermediateSize)
+        try check(PhysicalLimits.inputTokens, "sliding_window", slidingWindow)
+        try check(PhysicalLimits.numLayers, "moe_layer_freq", moeLayerInterval)
         if let latent = latentAttention {
-            try positive("kv_lora_rank", latent.kvLoraRank)
-            try positive("q_lora_rank", latent.qLoraRank)
-            try positive("qk_rope_head_dim", latent.qkRopeHeadDim)
-            try positive("qk_nope_head_dim", latent.qkNopeHeadDim)
-            try positive("v_head_dim", latent.vHeadDim)
+            try check(PhysicalLimits.width, "kv_lora_rank", latent.kvLoraRank)
+            try check(PhysicalLimits.width, "q_lora_rank", latent.qLoraRank)
+            try check(PhysicalLimits.width, "qk_rope_head_dim", latent.qkRopeHeadDim)
+            try check(PhysicalLimits.width, "qk_nope_head_dim", latent.qkNopeHeadDim)
+            try check(PhysicalLimits.width, "v_head_dim", latent.vHeadDim)
         }
-        if sharedExperts < 0 {
-            throw .invalidValue(field: "n_shared_experts", value: "\(sharedExperts)", allowed: "a non-negative integer (model '\(name)')")
+        if sharedExperts < 0 || sharedExperts > PhysicalLimits.experts.high {
+            throw .invalidValue(field: "n_shared_experts", value: "\(sharedExperts)",
+                                allowed: "an integer in 0...\(PhysicalLimits.experts.high) \(context)")
         }
         if firstDenseLayers < 0 || firstDenseLayers > numLayers {
             throw .invalidValue(field: "first_k_dense_replace", value: "\(firstDenseLayers)",

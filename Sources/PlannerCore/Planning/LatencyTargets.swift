@@ -20,14 +20,12 @@ public struct LatencyTargets: Sendable, Hashable {
         return true
     }
 
-    /// Checks that each bound is a positive finite number of milliseconds.
+    /// Checks that each bound lies in ``PhysicalLimits/latencyTargetMs``.
     /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming `max_ttft_ms` or `max_tpot_ms`
     ///   (with `prefix` prepended, e.g. `max-` spelled by the CLI).
     public func validate(ttftField: String = "max_ttft_ms", tpotField: String = "max_tpot_ms") throws(PlannerError) {
         for (field, value) in [(ttftField, maxTTFTMs), (tpotField, maxTPOTMs)] {
-            if let value, !(value.isFinite && value > 0) {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "a positive number of milliseconds")
-            }
+            if let value { try PhysicalLimits.latencyTargetMs.check(value, field: field) }
         }
     }
 }

@@ -140,21 +140,19 @@ public enum LayoutSearch {
         if options.devices < 1 || options.devices > 65536 {
             throw .invalidValue(field: "devices", value: "\(options.devices)", allowed: "an integer in 1...65536")
         }
-        if options.devicesPerNode < 1 {
-            throw .invalidValue(field: "devices-per-node", value: "\(options.devicesPerNode)", allowed: "an integer >= 1")
-        }
+        try PhysicalLimits.devicesPerNode.check(options.devicesPerNode, field: "devices-per-node")
+        try PhysicalLimits.inputTokens.check(options.inputTokens, field: "input-tokens")
+        try PhysicalLimits.outputTokens.check(options.outputTokens, field: "output-tokens")
         if options.precisions.isEmpty {
             throw .invalidValue(field: "bits", value: "", allowed: "at least one of \(Precision.acceptedNames)")
         }
-        if case let .list(sizes) = options.batchSizes, sizes.isEmpty || sizes.contains(where: { $0 < 1 }) {
+        if case let .list(sizes) = options.batchSizes, sizes.isEmpty || sizes.contains(where: { !PhysicalLimits.batchSize.contains($0) }) {
             throw .invalidValue(field: "batch-sizes", value: sizes.map(String.init).joined(separator: ","),
-                                allowed: "'auto' or a comma-separated list of integers >= 1")
+                                allowed: "'auto' or a comma-separated list of integers in 1...\(PhysicalLimits.batchSize.high)")
         }
         try LatencyTargets(maxTTFTMs: options.maxTTFTMs, maxTPOTMs: options.maxTPOTMs)
             .validate(ttftField: "max-ttft-ms", tpotField: "max-tpot-ms")
-        if options.maxBatchSize < 1 {
-            throw .invalidValue(field: "max-batch-size", value: "\(options.maxBatchSize)", allowed: "an integer >= 1")
-        }
+        try PhysicalLimits.batchSize.check(options.maxBatchSize, field: "max-batch-size")
         try options.prices.validate()
         if case .continuous = options.serving {
             if case let .list(sizes) = options.batchSizes {

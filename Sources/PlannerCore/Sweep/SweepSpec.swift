@@ -85,7 +85,16 @@ public struct SweepSpec: Sendable, Hashable {
         }
     }
 
-    /// Checks every list is non-empty and every value is in range.
+    /// Throws when `values` holds one value twice, naming `field` and the value (`show`).
+    public static func requireUnique<Value: Hashable>(_ field: String, _ values: [Value], show: (Value) -> String) throws(PlannerError) {
+        var seen: Set<Value> = []
+        seen.reserveCapacity(values.count)
+        for value in values where !seen.insert(value).inserted {
+            throw .invalidValue(field: field, value: show(value), allowed: "each value once (the list repeats it)")
+        }
+    }
+
+    /// Checks every list is non-empty, holds each value once, and every value is in range.
     /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming the spec key.
     public func validate() throws(PlannerError) {
         let lists: [(String, Int)] = [
@@ -97,21 +106,35 @@ public struct SweepSpec: Sendable, Hashable {
         for (field, count) in lists where count == 0 {
             throw .invalidValue(field: field, value: "[]", allowed: "a non-empty list")
         }
-        func check(_ field: String, _ values: [Int], _ low: Int, _ high: Int) throws(PlannerError) {
-            for value in values where value < low || value > high {
-                throw .invalidValue(field: field, value: "\(value)", allowed: "integers in \(low)...\(high)")
-            }
+        func check(_ field: String, _ values: [Int], _ range: IntegerRange) throws(PlannerError) {
+            for value in values { try range.check(value, field: field) }
         }
-        try check("tensor_parallel", tensorParallel, 1, 65536)
-        try check("pipeline_parallel", pipelineParallel, 1, 65536)
-        try check("expert_parallel", expertParallel, 1, 65536)
-        try check("input_tokens", inputTokens, 1, 1 << 24)
-        try check("output_tokens", outputTokens, 0, 1 << 24)
-        try check("beam_size", beamSizes, 1, 1024)
-        try check("batch_size", batchSizes.compactMap { if case let .fixed(size) = $0 { size } else { nil } }, 1, 1 << 20)
-        try check("max_auto_batch", [maxAutoBatchSize], 1, 1 << 20)
+        func check(_ field: String, _ values: [Int], _ low: Int, _ high: Int) throws(PlannerError) {
+            try check(field, values, IntegerRange(key: field, low: low, high: high, meaning: field))
+        }
+        try check("tensor_parallel", tensorParallel, PhysicalLimits.parallelDegree)
+        try check("pipeline_parallel", pipelineParallel, PhysicalLimits.parallelDegree)
+        try check("expert_parallel", expertParallel, PhysicalLimits.parallelDegree)
+        try check("input_tokens", inputTokens, PhysicalLimits.inputTokens)
+        try check("output_tokens", outputTokens, PhysicalLimits.outputTokens)
+        try check("beam_size", beamSizes, PhysicalLimits.beamSize)
+        try check("batch_size", batchSizes.compactMap { if case let .fixed(size) = $0 { size } else { nil } }, PhysicalLimits.batchSize)
+        try check("max_auto_batch", [maxAutoBatchSize], PhysicalLimits.batchSize)
         if let maxDevices { try check("max_devices", [maxDevices], 1, 1 << 20) }
         if case let .top(k) = keep { try check("top", [k], 1, 1_000_000) }
+        // A repeated value would evaluate (and rank) the same configurations twice.
+        try Self.requireUnique("model", models) { $0.name }
+        try Self.requireUnique("hardware", hardware) { $0.name }
+        try Self.requireUnique("bits", precisions) { $0.rawValue }
+        try Self.requireUnique("tensor_parallel", tensorParallel) { "\($0)" }
+        try Self.requireUnique("pipeline_parallel", pipelineParallel) { "\($0)" }
+        try Self.requireUnique("expert_parallel", expertParallel) { "\($0)" }
+        try Self.requireUnique("batch_size", batchSizes) { $0.description }
+        try Self.requireUnique("input_tokens", inputTokens) { "\($0)" }
+        try Self.requireUnique("output_tokens", outputTokens) { "\($0)" }
+        try Self.requireUnique("beam_size", beamSizes) { "\($0)" }
+        try Self.requireUnique("profile", profiles) { $0.rawValue }
+        try Self.requireUnique("group_by", groupBy) { $0.rawValue }
         try targets.validate()
         for model in models { try model.validate() }
         for device in hardware { try device.validate() }
