@@ -77,7 +77,8 @@ struct ClusterOptions: ParsableArguments {
         let outcome = try coordinator.run()
         if verbose {
             Console.error("done: \(outcome.workersSeen) worker(s); duplicates \(outcome.duplicateResults); re-dispatched "
-                + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages); refused \(outcome.refusedWorkers)")
+                + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages) (\(outcome.drops.summary)); refused "
+                + "\(outcome.refusedWorkers + outcome.refusedHandshakes)")
         }
         return outcome
     }

@@ -2,6 +2,7 @@ import Foundation
 import PlannerCore
 import PlannerFormats
 import PlannerWire
+import Synchronization
 import ZeroMQ
 
 /// How a coordinator runs (whatever the job).
@@ -48,7 +49,11 @@ public final class Coordinator<Job: ClusterJob> {
         public var totals: Job.Totals
         public var poisonedTasks: [Int]
         public var endpoint: String
+        /// Messages dropped (every reason); ``drops`` has them by reason and peer.
         public var malformedMessages: Int
+        public var drops: DropCounter
+        /// CURVE (or other) handshakes the ZAP handler refused.
+        public var refusedHandshakes: Int
         public var duplicateResults: Int
         public var redispatchedTasks: Int
         public var refusedWorkers: Int
@@ -62,8 +67,10 @@ public final class Coordinator<Job: ClusterJob> {
     private var totals: Job.Totals
     private var journal: Journal?
     private var outHandle: FileHandle?
-    private var malformed = 0
+    private var drops = DropCounter()
     private var refused = 0
+    /// CURVE handshakes the ZAP handler refused (counted on its thread).
+    private let refusedHandshakes = SharedCount()
     private var seen: Set<[UInt8]> = []
     private var children: [Process] = []
     private var restarts = 0
@@ -118,28 +125,37 @@ public final class Coordinator<Job: ClusterJob> {
                 + "--allow-keys, or --insecure to accept unauthenticated workers")
         }
         let context = try ZMQContext()
-        var authenticator: ZAPAuthenticator?
-        if let secret = options.curveSecretKey {
-            var allowed = options.allowedWorkerKeys
-            if options.localWorkers > 0 {
-                // Local workers get a key pair of their own for this run, passed through the environment.
-                let pair = try CurveKeyPair.generate()
-                localWorkerKeys = (pair, try CurveKeyPair.publicKey(fromSecret: secret))
-                allowed.insert(pair.publicKey)
-            }
-            let zap = ZAPAuthenticator(context: context, allowedPublicKeys: allowed, domain: "planner")
-            try zap.start()
-            authenticator = zap
+        var allowed = options.allowedWorkerKeys
+        if let secret = options.curveSecretKey, options.localWorkers > 0 {
+            // Local workers get a key pair of their own for this run, passed through the environment.
+            let pair = try CurveKeyPair.generate()
+            localWorkerKeys = (pair, try CurveKeyPair.publicKey(fromSecret: secret))
+            allowed.insert(pair.publicKey)
         }
-        defer { authenticator?.stop() }
+        // A ZAP handler runs in every mode: with CURVE it enforces the allow-list; without keys it admits
+        // every NULL handshake, which (with the ZAP domain set on the router) makes libzmq refuse the
+        // legacy ZMTP/1.0 handshake that raw garbage could drive into an assertion.
+        let log = self.log
+        let refusedHandshakes = self.refusedHandshakes
+        let authenticator = ZAPAuthenticator(
+            context: context, allowedPublicKeys: allowed, domain: Self.zapDomain,
+            allowsNullMechanism: options.curveSecretKey == nil,
+            onDecision: { decision in
+                guard !decision.isAllowed else { return }
+                refusedHandshakes.value.add(1, ordering: .relaxed)
+                log("refused \(decision.mechanism) handshake from \(decision.address)"
+                    + (decision.publicKey.map { ", public key \($0)" } ?? "") + ": \(decision.reason) (ZAP \(decision.statusCode))")
+            })
+        try authenticator.start()
+        defer { authenticator.stop() }
         let router = try ZMQSocket(context, type: .router)
         var settings: [SocketOption] = [
             .routerMandatory(true), .routerHandover(false), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
             .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000), .handshakeIntervalMs(5000),
-            .heartbeatIntervalMs(2000), .heartbeatTimeoutMs(6000),
+            .heartbeatIntervalMs(2000), .heartbeatTimeoutMs(6000), .zapDomain(Self.zapDomain),
         ]
         if let secret = options.curveSecretKey {
-            settings += [.curveServer(true), .curveSecretKey(secret), .zapDomain("planner")]
+            settings += [.curveServer(true), .curveSecretKey(secret)]
         }
         try router.set(settings)
         try router.bind(bindAddress)
@@ -152,8 +168,13 @@ public final class Coordinator<Job: ClusterJob> {
             let readable = try router.poll(.readable, timeoutMs: 50)
             if readable {
                 var handled = 0
-                while handled < 1000, let message = try router.receive(dontWait: true, maxFrames: 8) {
-                    handle(message, router: router)
+                while handled < 1000, let received = try router.receiveBounded(dontWait: true, maxFrames: Self.maxFrames) {
+                    switch received {
+                    case let .message(message):
+                        handle(message, router: router)
+                    case let .tooManyFrames(_, peer):
+                        drops.count(.tooManyFrames, peer: peer)
+                    }
                     handled += 1
                 }
             }
@@ -170,7 +191,8 @@ public final class Coordinator<Job: ClusterJob> {
         }
         try? outHandle?.synchronize()
         waitForLocalWorkers(timeoutMs: 3000)
-        return Outcome(totals: totals, poisonedTasks: scheduler.poisoned.sorted(), endpoint: endpoint, malformedMessages: malformed,
+        return Outcome(totals: totals, poisonedTasks: scheduler.poisoned.sorted(), endpoint: endpoint, malformedMessages: drops.total, drops: drops,
+                       refusedHandshakes: refusedHandshakes.value.load(ordering: .relaxed),
                        duplicateResults: scheduler.duplicateResults, redispatchedTasks: scheduler.redispatched,
                        refusedWorkers: refused, workersSeen: seen.count)
     }
@@ -178,13 +200,13 @@ public final class Coordinator<Job: ClusterJob> {
     // MARK: Messages
 
     private func handle(_ message: ZMQMessage, router: borrowing ZMQSocket) {
-        guard message.frames.count >= 2, !message.frames[0].isEmpty else { malformed += 1; return }
+        guard message.frames.count >= 2, !message.frames[0].isEmpty else { drops.count(.malformed, peer: message.frames.first ?? []); return }
         let peer = message.frames[0]
         let decoded: WireCodec.Message
         do {
             decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
         } catch {
-            malformed += 1
+            drops.count(.malformed, peer: peer)
             return
         }
         let now = nowMs()
@@ -223,19 +245,19 @@ public final class Coordinator<Job: ClusterJob> {
             if scheduler.knows(peer) { log("worker left: \(Self.describe(peer))") }
             scheduler.leave(peer)
         case .welcome, .task, .cancel, .unknown:
-            malformed += 1
+            drops.count(.unexpectedCommand, peer: peer)
         }
     }
 
     private func handleResult(_ result: Planner_Wire_V1_Result, body: [UInt8], from peer: [UInt8], now: Int64,
                               router: borrowing ZMQSocket) {
-        guard result.sweepID == job.jobID, result.taskID < UInt64(scheduler.taskCount) else { malformed += 1; return }
+        guard result.sweepID == job.jobID, result.taskID < UInt64(scheduler.taskCount) else { drops.count(.foreignJob, peer: peer); return }
         let task = Int(result.taskID)
         let known = scheduler.knows(peer)
         var part: Job.Part?
         if result.error.isEmpty {
             part = job.part(of: result, expected: scheduler.range(of: task))
-            if part == nil { malformed += 1 }
+            if part == nil { drops.count(.invalidValues, peer: peer) }
         } else {
             log("task \(task) failed on \(Self.describe(peer)): \(result.error)")
         }
@@ -378,6 +400,11 @@ public final class Coordinator<Job: ClusterJob> {
             + "workers \(scheduler.workerCount), ETA \(eta)s", force)
     }
 
+    /// The ZAP domain of the coordinator's router (set in every mode, so a ZAP handler always runs).
+    static var zapDomain: String { "planner" }
+    /// The most frames a `planner/1` message has at the router: routing id, signature, command, body.
+    static var maxFrames: Int { 4 }
+
     static func describe(_ peer: [UInt8]) -> String { String(decoding: peer, as: UTF8.self) }
 
     static func isLoopback(_ endpoint: String) -> Bool {
@@ -390,4 +417,9 @@ public final class Coordinator<Job: ClusterJob> {
         if path == "/proc/self/exe", let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: path) { return resolved }
         return path
     }
+}
+
+/// A counter shared with another thread (the ZAP handler's).
+final class SharedCount: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -112,3 +112,25 @@ struct SchedulerTests {
         #expect(completed == 200_000 && scheduler.isFinished)
     }
 }
+
+/// The coordinator's bounded per-peer drop counts.
+struct DropCounterTests {
+    @Test func countsByReasonAndPeerAndEvictsTheOldestPeer() {
+        var drops = DropCounter(maxPeers: 3)
+        for id in 0..<10 { drops.count(.malformed, peer: [UInt8(id)]) }
+        drops.count(.tooManyFrames, peer: [9])
+        #expect(drops.totals == [.malformed: 10, .tooManyFrames: 1])
+        #expect(drops.total == 11 && drops.trackedPeers == 3)
+        #expect(drops.counts(for: [0]).isEmpty)
+        #expect(drops.counts(for: [9]) == [.malformed: 1, .tooManyFrames: 1])
+        #expect(drops.summary == "1 too many frames, 10 malformed")
+        #expect(DropCounter().summary == "none")
+    }
+
+    @Test func aFloodOfPeersStaysBounded() {
+        var drops = DropCounter()
+        for id in 0..<40_000 { drops.count(.notWelcomed, peer: withUnsafeBytes(of: UInt32(id)) { Array($0) }) }
+        #expect(drops.trackedPeers == DropCounter.defaultMaxPeers)
+        #expect(drops.totals[.notWelcomed] == 40_000)
+    }
+}
