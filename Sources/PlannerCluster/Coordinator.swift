@@ -305,7 +305,6 @@ public final class Coordinator<Job: ClusterJob> {
         let range = scheduler.range(of: task)
         var part: Job.Part?
         var check = Scheduler.ResultCheck.valid
-        var mismatch: String?
         if !result.error.isEmpty {
             let reason = String(result.error.prefix(500))
             log("task \(task) failed on \(Self.describe(peer)): \(reason)")
@@ -325,8 +324,8 @@ public final class Coordinator<Job: ClusterJob> {
             if !Verification.sameFigures(local, result) {
                 mismatches += 1
                 part = nil
-                mismatch = "its figures for task \(task) (indices \(range.lowerBound)..<\(range.upperBound)) differ from the coordinator's re-evaluation"
-                check = .violation(mismatch ?? "")
+                check = .mismatch("its figures for task \(task) (indices \(range.lowerBound)..<\(range.upperBound)) differ from the "
+                    + "coordinator's re-evaluation")
             }
         }
         let (verdict, actions) = scheduler.result(peer, task: task, check: check, nowMs: now)
@@ -345,7 +344,6 @@ public final class Coordinator<Job: ClusterJob> {
             }
         }
         perform(actions, router: router)
-        if let mismatch { perform(scheduler.quarantine(peer, reason: mismatch, nowMs: now), router: router) }
     }
 
     private func perform(_ actions: [Scheduler.Action], router: borrowing ZMQSocket) {

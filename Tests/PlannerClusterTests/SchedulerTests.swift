@@ -316,3 +316,16 @@ struct DropCounterTests {
         #expect(drops.totals[.notWelcomed] == 40_000)
     }
 }
+
+extension SchedulerTests {
+    @Test func aVerificationMismatchQuarantinesAtOnceBeforeAnotherTaskIsSent() {
+        var scheduler = Scheduler(count: 30, chunkSize: 10, jobID: "job")
+        _ = scheduler.join(a, nowMs: 0)
+        let sent = Self.dispatched(scheduler.credit(a, n: 3, nowMs: 0))
+        let (verdict, actions) = Self.answer(&scheduler, sent[0], check: .mismatch("figures differ"), nowMs: 1)
+        #expect(verdict == .violation(quarantined: true))
+        #expect(Self.dispatched(actions).isEmpty)
+        #expect(actions.contains { if case .quarantine = $0 { true } else { false } })
+        #expect(scheduler.isQuarantined(a) && scheduler.completedCount == 0)
+    }
+}

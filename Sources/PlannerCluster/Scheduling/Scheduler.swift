@@ -73,6 +73,9 @@ public struct Scheduler: Sendable {
         case workerError(String)
         /// The values break the task's invariants (a strike against the worker).
         case violation(String)
+        /// The figures differ from the coordinator's own evaluation (`--verify-fraction`): the worker is
+        /// quarantined at once.
+        case mismatch(String)
     }
 
     /// The outcome of an admitted RESULT.
@@ -287,6 +290,12 @@ public struct Scheduler: Sendable {
             enqueueRetry(task)
             let quarantined = strike(peer, reason: "invalid RESULT for task \(task): \(reason)", actions: &actions)
             verdict = .violation(quarantined: quarantined)
+        case let .mismatch(reason):
+            lastFailedPeer[task] = peer
+            enqueueRetry(task)
+            workers[peer]?.strikes = configuration.maxStrikes - 1
+            _ = strike(peer, reason: reason, actions: &actions)
+            verdict = .violation(quarantined: true)
         }
         return (verdict, actions + dispatch(nowMs: nowMs))
     }
