@@ -17,6 +17,8 @@ struct ClusterOptions: ParsableArguments {
     var heartbeatMs: Int?
     @Option(help: "Minimum task lease in ms before a stalled task is handed out again (default: \(CoordinatorOptions().minimumLeaseMs)).")
     var leaseMs: Int?
+    @Option(help: "Share of each worker's accepted tasks the coordinator re-evaluates itself, 0 to 1 (default: 0); a worker whose figures differ is quarantined.")
+    var verifyFraction: Double?
     @Flag(help: "Log worker joins, losses and refusals on standard error.") var verbose = false
 
     /// The options given explicitly, by flag name (for "this needs --coordinate cluster" errors).
@@ -32,6 +34,7 @@ struct ClusterOptions: ParsableArguments {
         if insecure { names.append("--insecure") }
         if heartbeatMs != nil { names.append("--heartbeat-ms") }
         if leaseMs != nil { names.append("--lease-ms") }
+        if verifyFraction != nil { names.append("--verify-fraction") }
         if verbose { names.append("--verbose") }
         return names
     }
@@ -62,6 +65,12 @@ struct ClusterOptions: ParsableArguments {
         options.insecure = insecure
         if let heartbeatMs { options.heartbeatMs = Int64(max(heartbeatMs, 10)) }
         if let leaseMs { options.minimumLeaseMs = Int64(max(leaseMs, 10)) }
+        if let verifyFraction {
+            guard verifyFraction.isFinite, verifyFraction >= 0, verifyFraction <= 1 else {
+                throw CLIError.message("invalid --verify-fraction \(verifyFraction): allowed a number from 0 to 1")
+            }
+            options.verifyFraction = verifyFraction
+        }
         if showProgress {
             options.progress = { @Sendable line, final in Console.progress(line, final: final) }
         }
@@ -75,9 +84,16 @@ struct ClusterOptions: ParsableArguments {
         let verbose = self.verbose
         let coordinator = try Coordinator(job: job, options: options, log: { line in if verbose { Console.error(line) } })
         let outcome = try coordinator.run()
+        if !outcome.poisonedRanges.isEmpty {
+            Console.error("given up: " + zip(outcome.poisonedTasks, outcome.poisonedRanges).map { task, range in
+                "task \(task) (indices \(range.lowerBound)..<\(range.upperBound))"
+            }.joined(separator: ", "))
+        }
         if verbose {
             Console.error("done: \(outcome.workersSeen) worker(s); duplicates \(outcome.duplicateResults); re-dispatched "
-                + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages); refused \(outcome.refusedWorkers)")
+                + "\(outcome.redispatchedTasks); malformed messages \(outcome.malformedMessages) (\(outcome.drops.summary)); refused "
+                + "\(outcome.refusedWorkers + outcome.refusedHandshakes); quarantined \(outcome.quarantinedWorkers); verified "
+                + "\(outcome.verifiedResults) (\(outcome.verificationMismatches) differed)")
         }
         return outcome
     }

@@ -130,6 +130,7 @@ extension Planner {
         @Flag(help: "Exit when the coordinator says its job is done (instead of waiting for the next).") var exitWhenDone = false
         @Flag(help: "Log connections on standard error.") var verbose = false
         @Option(help: ArgumentHelp("Extra milliseconds per task (testing aid: a slow worker).", visibility: .hidden)) var taskDelayMs = 0
+        @Option(help: ArgumentHelp("Exit at once when given this task (testing aid: a crashing input).", visibility: .hidden)) var crashOnTask: Int?
 
         func run() throws {
             try reportingErrors {
@@ -141,6 +142,7 @@ extension Planner {
                 options.heartbeatMs = Int64(max(heartbeatMs, 10))
                 options.exitWhenDone = exitWhenDone
                 options.taskDelayMs = max(taskDelayMs, 0)
+                options.crashOnTask = crashOnTask
                 switch (serverKey, curveSecretFile) {
                 case let (server?, secretFile?):
                     options.serverKey = try KeyFiles.readPublicKeyArgument(server)

@@ -35,9 +35,10 @@ public protocol ClusterJob: Sendable {
     /// Worker side: evaluates units `range` (non-empty, inside `0..<unitCount`) into a RESULT body
     /// holding the job's payload; the caller stamps the job and task identity and the timing.
     func evaluate(_ range: Range<Int>) -> Planner_Wire_V1_Result
-    /// Coordinator side: the part a RESULT holds, or nil when it is inconsistent with the range the
-    /// task covers (a malformed or foreign message).
-    func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) -> Part?
+    /// Coordinator side: the part a RESULT holds, checked against the range the task covers.
+    /// - Throws: ``ResultViolation`` when a count, index or figure is inconsistent with the task (a
+    ///   malformed, foreign or lying message).
+    func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) throws(ResultViolation) -> Part
     /// Totals before any part is merged.
     func emptyTotals() -> Totals
     /// Folds one accepted part into the totals (each task's part is merged exactly once).
@@ -83,6 +84,16 @@ extension ClusterJob {
         result.count = UInt64(range.count)
         return result
     }
+}
+
+/// Why a RESULT's values cannot be merged: a strike against the worker that sent it.
+public struct ResultViolation: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong, naming the field and the value.
+    public let reason: String
+
+    public init(_ reason: String) { self.reason = reason }
+
+    public var description: String { reason }
 }
 
 /// Building jobs from what a WELCOME carries.

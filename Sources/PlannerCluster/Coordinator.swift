@@ -2,6 +2,7 @@ import Foundation
 import PlannerCore
 import PlannerFormats
 import PlannerWire
+import Synchronization
 import ZeroMQ
 
 /// How a coordinator runs (whatever the job).
@@ -28,6 +29,11 @@ public struct CoordinatorOptions: Sendable {
     public var liveness: Int64 = 5
     /// Minimum task lease before a stalled task is handed out again.
     public var minimumLeaseMs: Int64 = 60_000
+    /// Share of each worker's accepted tasks the coordinator re-evaluates itself (0 ... 1); a worker
+    /// whose figures differ is quarantined and the task runs again elsewhere.
+    public var verifyFraction = 0.0
+    /// The secret seed of the verification sample (nil: a random one per run; tests fix it).
+    public var verifySeed: UInt64?
     /// Receives a progress line about once a second (`final` is true for the last one); nil for none.
     public var progress: (@Sendable (_ line: String, _ final: Bool) -> Void)?
 
@@ -47,8 +53,19 @@ public final class Coordinator<Job: ClusterJob> {
     public struct Outcome: Sendable {
         public var totals: Job.Totals
         public var poisonedTasks: [Int]
+        /// The index ranges of ``poisonedTasks``, in the same order.
+        public var poisonedRanges: [Range<Int>]
+        /// Workers quarantined (invalid results, expired leases, figures that differ from a re-evaluation).
+        public var quarantinedWorkers: Int
+        /// RESULTs re-evaluated by the coordinator (`--verify-fraction`), and how many differed.
+        public var verifiedResults: Int
+        public var verificationMismatches: Int
         public var endpoint: String
+        /// Messages dropped (every reason); ``drops`` has them by reason and peer.
         public var malformedMessages: Int
+        public var drops: DropCounter
+        /// CURVE (or other) handshakes the ZAP handler refused.
+        public var refusedHandshakes: Int
         public var duplicateResults: Int
         public var redispatchedTasks: Int
         public var refusedWorkers: Int
@@ -62,9 +79,13 @@ public final class Coordinator<Job: ClusterJob> {
     private var totals: Job.Totals
     private var journal: Journal?
     private var outHandle: FileHandle?
-    private var malformed = 0
+    private var drops = DropCounter()
     private var refused = 0
-    private var seen: Set<[UInt8]> = []
+    /// CURVE handshakes the ZAP handler refused (counted on its thread).
+    private let refusedHandshakes = SharedCount()
+    private var verified = 0
+    private var mismatches = 0
+    private let verifySeed: UInt64
     private var children: [Process] = []
     private var restarts = 0
     /// With CURVE: the key pair local workers use and the coordinator's public key.
@@ -81,6 +102,7 @@ public final class Coordinator<Job: ClusterJob> {
         self.job = job
         self.options = options
         self.log = log
+        verifySeed = options.verifySeed ?? UInt64.random(in: .min ... .max)
         var configuration = Scheduler.Configuration()
         configuration.heartbeatMs = options.heartbeatMs
         configuration.liveness = options.liveness
@@ -97,7 +119,8 @@ public final class Coordinator<Job: ClusterJob> {
             journal = try Journal(path: path, job: job, resume: options.resume)
         }
         self.totals = totals
-        scheduler = Scheduler(count: job.unitCount, chunkSize: job.chunkSize, completed: completed, configuration: configuration)
+        scheduler = Scheduler(count: job.unitCount, chunkSize: job.chunkSize, completed: completed, jobID: job.jobID,
+                              configuration: configuration)
         if let outPath = options.outPath {
             let manager = FileManager.default
             if !(options.resume && manager.fileExists(atPath: outPath)) {
@@ -118,28 +141,37 @@ public final class Coordinator<Job: ClusterJob> {
                 + "--allow-keys, or --insecure to accept unauthenticated workers")
         }
         let context = try ZMQContext()
-        var authenticator: ZAPAuthenticator?
-        if let secret = options.curveSecretKey {
-            var allowed = options.allowedWorkerKeys
-            if options.localWorkers > 0 {
-                // Local workers get a key pair of their own for this run, passed through the environment.
-                let pair = try CurveKeyPair.generate()
-                localWorkerKeys = (pair, try CurveKeyPair.publicKey(fromSecret: secret))
-                allowed.insert(pair.publicKey)
-            }
-            let zap = ZAPAuthenticator(context: context, allowedPublicKeys: allowed, domain: "planner")
-            try zap.start()
-            authenticator = zap
+        var allowed = options.allowedWorkerKeys
+        if let secret = options.curveSecretKey, options.localWorkers > 0 {
+            // Local workers get a key pair of their own for this run, passed through the environment.
+            let pair = try CurveKeyPair.generate()
+            localWorkerKeys = (pair, try CurveKeyPair.publicKey(fromSecret: secret))
+            allowed.insert(pair.publicKey)
         }
-        defer { authenticator?.stop() }
+        // A ZAP handler runs in every mode: with CURVE it enforces the allow-list; without keys it admits
+        // every NULL handshake, which (with the ZAP domain set on the router) makes libzmq refuse the
+        // legacy ZMTP/1.0 handshake that raw garbage could drive into an assertion.
+        let log = self.log
+        let refusedHandshakes = self.refusedHandshakes
+        let authenticator = ZAPAuthenticator(
+            context: context, allowedPublicKeys: allowed, domain: Self.zapDomain,
+            allowsNullMechanism: options.curveSecretKey == nil,
+            onDecision: { decision in
+                guard !decision.isAllowed else { return }
+                refusedHandshakes.value.add(1, ordering: .relaxed)
+                log("refused \(decision.mechanism) handshake from \(decision.address)"
+                    + (decision.publicKey.map { ", public key \($0)" } ?? "") + ": \(decision.reason) (ZAP \(decision.statusCode))")
+            })
+        try authenticator.start()
+        defer { authenticator.stop() }
         let router = try ZMQSocket(context, type: .router)
         var settings: [SocketOption] = [
             .routerMandatory(true), .routerHandover(false), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
             .sendHighWaterMark(10_000), .receiveHighWaterMark(10_000), .handshakeIntervalMs(5000),
-            .heartbeatIntervalMs(2000), .heartbeatTimeoutMs(6000),
+            .heartbeatIntervalMs(2000), .heartbeatTimeoutMs(6000), .zapDomain(Self.zapDomain),
         ]
         if let secret = options.curveSecretKey {
-            settings += [.curveServer(true), .curveSecretKey(secret), .zapDomain("planner")]
+            settings += [.curveServer(true), .curveSecretKey(secret)]
         }
         try router.set(settings)
         try router.bind(bindAddress)
@@ -152,8 +184,13 @@ public final class Coordinator<Job: ClusterJob> {
             let readable = try router.poll(.readable, timeoutMs: 50)
             if readable {
                 var handled = 0
-                while handled < 1000, let message = try router.receive(dontWait: true, maxFrames: 8) {
-                    handle(message, router: router)
+                while handled < 1000, let received = try router.receiveBounded(dontWait: true, maxFrames: Self.maxFrames) {
+                    switch received {
+                    case let .message(message):
+                        handle(message, router: router)
+                    case let .tooManyFrames(_, peer):
+                        drops.count(.tooManyFrames, peer: peer)
+                    }
                     handled += 1
                 }
             }
@@ -165,26 +202,30 @@ public final class Coordinator<Job: ClusterJob> {
         var bye = Planner_Wire_V1_Bye()
         bye.reason = .sweepDone
         bye.text = "\(Job.kindName) \(job.jobID) complete"
-        for peer in seen.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+        for peer in scheduler.knownPeers {
             try? router.send([peer] + WireCodec.encode(.bye(bye)), dontWait: true)
         }
         try? outHandle?.synchronize()
         waitForLocalWorkers(timeoutMs: 3000)
-        return Outcome(totals: totals, poisonedTasks: scheduler.poisoned.sorted(), endpoint: endpoint, malformedMessages: malformed,
+        let poisoned = scheduler.poisoned.sorted()
+        return Outcome(totals: totals, poisonedTasks: poisoned, poisonedRanges: poisoned.map { scheduler.range(of: $0) },
+                       quarantinedWorkers: scheduler.quarantinedCount, verifiedResults: verified, verificationMismatches: mismatches,
+                       endpoint: endpoint, malformedMessages: drops.total, drops: drops,
+                       refusedHandshakes: refusedHandshakes.value.load(ordering: .relaxed),
                        duplicateResults: scheduler.duplicateResults, redispatchedTasks: scheduler.redispatched,
-                       refusedWorkers: refused, workersSeen: seen.count)
+                       refusedWorkers: refused, workersSeen: scheduler.joinedCount)
     }
 
     // MARK: Messages
 
     private func handle(_ message: ZMQMessage, router: borrowing ZMQSocket) {
-        guard message.frames.count >= 2, !message.frames[0].isEmpty else { malformed += 1; return }
+        guard message.frames.count >= 2, !message.frames[0].isEmpty else { drops.count(.malformed, peer: message.frames.first ?? []); return }
         let peer = message.frames[0]
         let decoded: WireCodec.Message
         do {
             decoded = try WireCodec.decode(Array(message.frames.dropFirst()))
         } catch {
-            malformed += 1
+            drops.count(.malformed, peer: peer)
             return
         }
         let now = nowMs()
@@ -200,9 +241,25 @@ public final class Coordinator<Job: ClusterJob> {
                 send(.bye(bye), to: peer, router: router)
                 return
             }
-            if !seen.contains(peer) { log("worker joined: \(hello.workerID) (\(hello.slots) slots, \(hello.host))") }
-            seen.insert(peer)
-            scheduler.join(peer, nowMs: now)
+            let known = scheduler.knows(peer)
+            switch scheduler.join(peer, slots: Int(clamping: hello.slots), nowMs: now) {
+            case .joined:
+                break
+            case .full:
+                drops.count(.tooManyWorkers, peer: peer)
+                var bye = Planner_Wire_V1_Bye()
+                bye.reason = .shutdown
+                bye.text = "the coordinator serves \(scheduler.configuration.maxWorkers) workers already; try again later"
+                send(.bye(bye), to: peer, router: router)
+                return
+            case .quarantined:
+                drops.count(.quarantined, peer: peer)
+                sendQuarantined(peer, reason: "this worker was quarantined earlier in this run", router: router)
+                return
+            }
+            if !known {
+                log("worker joined: \(hello.workerID.prefix(200)) (\(hello.slots) slots, \(hello.host.prefix(200)))")
+            }
             var welcome = Planner_Wire_V1_Welcome()
             welcome.epoch = epoch
             welcome.sweepID = job.jobID
@@ -212,34 +269,66 @@ public final class Coordinator<Job: ClusterJob> {
             welcome.liveness = UInt32(clamping: options.liveness)
             send(.welcome(welcome), to: peer, router: router)
         case let .credit(credit):
-            guard scheduler.knows(peer) else { sendUnknown(to: peer, router: router); return }
+            guard !scheduler.isQuarantined(peer) else { drops.count(.quarantined, peer: peer); return }
+            guard scheduler.knows(peer) else { drops.count(.notWelcomed, peer: peer); sendUnknown(to: peer, router: router); return }
             perform(scheduler.credit(peer, n: Int(credit.n), nowMs: now), router: router)
         case let .result(result):
             // The body as received: journaled as is unless the job trims the RESULT.
             handleResult(result, body: message.frames.count == 4 ? message.frames[3] : [], from: peer, now: now, router: router)
         case .heartbeat:
-            if scheduler.knows(peer) { scheduler.heard(peer, nowMs: now) } else { sendUnknown(to: peer, router: router) }
+            if scheduler.knows(peer) {
+                scheduler.heard(peer, nowMs: now)
+            } else if !scheduler.isQuarantined(peer) {
+                sendUnknown(to: peer, router: router)
+            }
         case .bye:
             if scheduler.knows(peer) { log("worker left: \(Self.describe(peer))") }
             scheduler.leave(peer)
         case .welcome, .task, .cancel, .unknown:
-            malformed += 1
+            drops.count(.unexpectedCommand, peer: peer)
         }
     }
 
     private func handleResult(_ result: Planner_Wire_V1_Result, body: [UInt8], from peer: [UInt8], now: Int64,
                               router: borrowing ZMQSocket) {
-        guard result.sweepID == job.jobID, result.taskID < UInt64(scheduler.taskCount) else { malformed += 1; return }
-        let task = Int(result.taskID)
-        let known = scheduler.knows(peer)
-        var part: Job.Part?
-        if result.error.isEmpty {
-            part = job.part(of: result, expected: scheduler.range(of: task))
-            if part == nil { malformed += 1 }
-        } else {
-            log("task \(task) failed on \(Self.describe(peer)): \(result.error)")
+        let task: Int
+        switch scheduler.admit(peer, jobID: result.sweepID, taskID: result.taskID, attempt: result.attempt, nowMs: now) {
+        case .duplicate:
+            return
+        case let .rejected(reason):
+            drops.count(reason, peer: peer)
+            if reason == .notWelcomed { sendUnknown(to: peer, router: router) }
+            return
+        case let .admitted(admitted):
+            task = admitted
         }
-        let (verdict, actions) = scheduler.result(peer, task: task, failed: part == nil, nowMs: now)
+        let range = scheduler.range(of: task)
+        var part: Job.Part?
+        var check = Scheduler.ResultCheck.valid
+        if !result.error.isEmpty {
+            let reason = String(result.error.prefix(500))
+            log("task \(task) failed on \(Self.describe(peer)): \(reason)")
+            check = .workerError(reason)
+        } else {
+            do {
+                part = try job.part(of: result, expected: range)
+            } catch {
+                drops.count(.invalidValues, peer: peer)
+                log("invalid RESULT for task \(task) from \(Self.describe(peer)): \(error)")
+                check = .violation(error.reason)
+            }
+        }
+        if part != nil, Verification.isSampled(seed: verifySeed, peer: peer, task: task, fraction: options.verifyFraction) {
+            verified += 1
+            let local = job.result(task: task, attempt: Int(result.attempt), range: range, computeMs: { 0 })
+            if !Verification.sameFigures(local, result) {
+                mismatches += 1
+                part = nil
+                check = .mismatch("its figures for task \(task) (indices \(range.lowerBound)..<\(range.upperBound)) differ from the "
+                    + "coordinator's re-evaluation")
+            }
+        }
+        let (verdict, actions) = scheduler.result(peer, task: task, check: check, nowMs: now)
         if verdict == .accepted, let part {
             job.merge(part, into: &totals)
             do {
@@ -254,9 +343,7 @@ public final class Coordinator<Job: ClusterJob> {
                 log("warning: cannot write journal or output: \(error)")
             }
         }
-        if case .failed(poisoned: true) = verdict { log("task \(task) poisoned after \(scheduler.configuration.maxAttempts) failures") }
         perform(actions, router: router)
-        if !known { sendUnknown(to: peer, router: router) }
     }
 
     private func perform(_ actions: [Scheduler.Action], router: borrowing ZMQSocket) {
@@ -274,8 +361,23 @@ public final class Coordinator<Job: ClusterJob> {
                 send(.heartbeat, to: peer, router: router)
             case let .forget(peer, reason):
                 log("worker lost: \(Self.describe(peer)) (\(reason)); its tasks were re-queued")
+            case let .quarantine(peer, reason):
+                log("worker quarantined: \(Self.describe(peer)): \(reason); its tasks were re-queued")
+                sendQuarantined(peer, reason: reason, router: router)
+            case let .giveUp(taskID, reason):
+                let range = scheduler.range(of: taskID)
+                log("task \(taskID) (indices \(range.lowerBound)..<\(range.upperBound)) given up after "
+                    + "\(scheduler.configuration.maxAttempts) failed attempts; the last: \(reason)")
             }
         }
+    }
+
+    /// Tells a quarantined worker why it gets no more tasks (it exits with status 3).
+    private func sendQuarantined(_ peer: [UInt8], reason: String, router: borrowing ZMQSocket) {
+        var bye = Planner_Wire_V1_Bye()
+        bye.reason = .protocolError
+        bye.text = "quarantined by the coordinator: \(reason)"
+        try? router.send([peer] + WireCodec.encode(.bye(bye)), dontWait: true)
     }
 
     private func send(_ message: WireCodec.Message, to peer: [UInt8], router: borrowing ZMQSocket) {
@@ -286,11 +388,12 @@ public final class Coordinator<Job: ClusterJob> {
             // Gone (or too slow to keep up): forget it; its tasks go to others.
             if scheduler.knows(peer) {
                 log("worker lost: \(Self.describe(peer)) (\(error.isHostUnreachable ? "unreachable" : "not keeping up")); its tasks were re-queued")
+                let actions = scheduler.lose(peer)
+                perform(actions.filter { if case .giveUp = $0 { true } else { false } }, router: router)
             }
-            scheduler.leave(peer)
         } catch {
             log("send failed to \(Self.describe(peer)): \(error)")
-            scheduler.leave(peer)
+            _ = scheduler.lose(peer)
         }
     }
 
@@ -378,6 +481,11 @@ public final class Coordinator<Job: ClusterJob> {
             + "workers \(scheduler.workerCount), ETA \(eta)s", force)
     }
 
+    /// The ZAP domain of the coordinator's router (set in every mode, so a ZAP handler always runs).
+    static var zapDomain: String { "planner" }
+    /// The most frames a `planner/1` message has at the router: routing id, signature, command, body.
+    static var maxFrames: Int { 4 }
+
     static func describe(_ peer: [UInt8]) -> String { String(decoding: peer, as: UTF8.self) }
 
     static func isLoopback(_ endpoint: String) -> Bool {
@@ -390,4 +498,9 @@ public final class Coordinator<Job: ClusterJob> {
         if path == "/proc/self/exe", let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: path) { return resolved }
         return path
     }
+}
+
+/// A counter shared with another thread (the ZAP handler's).
+final class SharedCount: Sendable {
+    let value = Atomic<Int>(0)
 }

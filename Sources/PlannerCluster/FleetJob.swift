@@ -179,14 +179,18 @@ extension FleetJob: ClusterJob {
         return result
     }
 
-    public func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) -> Part? {
+    public func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) throws(ResultViolation) -> Part {
         guard result.start == UInt64(expected.lowerBound), result.count == UInt64(expected.count),
-              result.fleet.count == expected.count, expected.upperBound <= tasks.count else { return nil }
+              result.fleet.count == expected.count, expected.upperBound <= tasks.count else {
+            throw ResultViolation("range \(result.start)+\(result.count) with \(result.fleet.count) outcomes is not the task's "
+                + "\(expected.lowerBound)+\(expected.count)")
+        }
         var outcomes: [FleetSizing.Outcome] = []
         outcomes.reserveCapacity(expected.count)
         for (index, wire) in zip(expected, result.fleet) {
-            guard wire.index == UInt64(index), let outcome = WireMapping.fleetOutcome(wire, task: tasks[index], workload: workload) else {
-                return nil
+            guard wire.index == UInt64(index) else { throw ResultViolation("outcome index \(wire.index) where \(index) belongs") }
+            guard let outcome = WireMapping.fleetOutcome(wire, task: tasks[index], workload: workload) else {
+                throw ResultViolation("the outcome of layout \(index) is inconsistent with its task (counts, figures or curve)")
             }
             outcomes.append(outcome)
         }

@@ -65,7 +65,7 @@ public final class Journal {
                   task >= 0, task < job.taskCount, !replay.completed.contains(task),
                   let encoded = record["result"]?.stringValue, let bytes = Data(base64Encoded: encoded),
                   case let .result(result)? = try? WireCodec.decode([WireCodec.signature, [WireCodec.Command.result.rawValue], Array(bytes)]),
-                  let part = job.part(of: result, expected: job.range(ofTask: task)) else { continue }
+                  let part = try? job.part(of: result, expected: job.range(ofTask: task)) else { continue }
             replay.completed.insert(task)
             job.merge(part, into: &replay.totals)
         }

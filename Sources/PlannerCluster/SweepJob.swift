@@ -56,8 +56,8 @@ extension SweepJob: ClusterJob {
         WireMapping.result(evaluator.run(range))
     }
 
-    public func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) -> SweepEvaluator.Chunk? {
-        WireMapping.chunk(result, space: space, expected: expected)
+    public func part(of result: Planner_Wire_V1_Result, expected: Range<Int>) throws(ResultViolation) -> SweepEvaluator.Chunk {
+        try WireMapping.chunk(result, space: space, expected: expected)
     }
 
     public func emptyTotals() -> SweepTotals { SweepTotals(rankingSize: space.spec.rankingSize) }

@@ -26,6 +26,9 @@ public final class Worker: Sendable {
         public var exitWhenDone = false
         /// Extra time spent on every task, ms: a testing aid that simulates a slow worker.
         public var taskDelayMs = 0
+        /// Exit the process at once (status 134, like an abort) when given this task: a testing aid
+        /// that simulates an input that crashes workers.
+        public var crashOnTask: Int?
 
         public init(endpoint: String, threads: Int, workerID: String) {
             self.endpoint = endpoint
@@ -268,6 +271,7 @@ public final class Worker: Sendable {
             guard let (task, job) = next else { continue }
             let started = DispatchTime.now().uptimeNanoseconds
             if options.taskDelayMs > 0 { usleep(UInt32(min(options.taskDelayMs, 60_000)) * 1000) }
+            if let crash = options.crashOnTask, crash == task.taskID { _exit(134) }
             // A task queued for an earlier job (the coordinator changed jobs meanwhile) is dropped.
             guard task.sweepID == job.jobID else {
                 shared.withLock { $0.running -= 1 }

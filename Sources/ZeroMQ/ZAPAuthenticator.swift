@@ -30,6 +30,12 @@ public struct ZAPDecision: Sendable, Hashable {
 /// public key itself), which arrives with every message as ``ZMQMessage/userID``. All other requests
 /// (unknown keys, other mechanisms, other domains when ``domain`` is set) get status 400.
 ///
+/// With `allowsNullMechanism`, NULL-mechanism connections (no keys) are admitted too, with an empty user id.
+/// A server socket that sets a ZAP domain (``SocketOption/zapDomain(_:)``) without CURVE needs this: libzmq
+/// then asks the handler about every NULL handshake and, because ZAP is enabled, refuses the legacy
+/// ZMTP/1.0 handshake outright (libzmq 4.3.4 `src/zmtp_engine.cpp`, `handshake_v1_0_unversioned`), a code
+/// path that raw garbage can otherwise drive into an assertion.
+///
 /// The allow-list can be replaced at any time from any thread; it applies to new handshakes.
 public final class ZAPAuthenticator: Sendable {
     /// The fixed endpoint libzmq sends ZAP requests to.
@@ -48,18 +54,21 @@ public final class ZAPAuthenticator: Sendable {
     ///   - allowedPublicKeys: Z85 CURVE public keys (40 characters) to admit.
     ///   - userIDs: Optional user id per Z85 public key; keys not listed get their Z85 key as user id.
     ///   - domain: If set, only requests for this ZAP domain can be admitted (see ``SocketOption/zapDomain(_:)``).
+    ///   - allowsNullMechanism: Admit NULL-mechanism (unauthenticated) connections as well, with an empty user id.
     ///   - onDecision: Called on the handler thread after each request; must be quick and must not call ``stop()``.
     public init(
         context: ZMQContext,
         allowedPublicKeys: Set<String> = [],
         userIDs: [String: String] = [:],
         domain: String? = nil,
+        allowsNullMechanism: Bool = false,
         onDecision: (@Sendable (ZAPDecision) -> Void)? = nil
     ) {
         self.context = context
         self.shared = Shared(
             policy: Policy(allowedPublicKeys: allowedPublicKeys, userIDs: userIDs),
             domain: domain,
+            allowsNullMechanism: allowsNullMechanism,
             onDecision: onDecision
         )
     }
@@ -253,13 +262,15 @@ public final class ZAPAuthenticator: Sendable {
     final class Shared: Sendable {
         let policy: Mutex<Policy>
         let domain: String?
+        let allowsNullMechanism: Bool
         let onDecision: (@Sendable (ZAPDecision) -> Void)?
         let accepted = Atomic<Int>(0)
         let denied = Atomic<Int>(0)
 
-        init(policy: Policy, domain: String?, onDecision: (@Sendable (ZAPDecision) -> Void)?) {
+        init(policy: Policy, domain: String?, allowsNullMechanism: Bool, onDecision: (@Sendable (ZAPDecision) -> Void)?) {
             self.policy = Mutex(policy)
             self.domain = domain
+            self.allowsNullMechanism = allowsNullMechanism
             self.onDecision = onDecision
         }
 
@@ -301,6 +312,12 @@ public final class ZAPAuthenticator: Sendable {
             }
             guard body.count >= 6, text(0) == "1.0" else { return deny("500", "Malformed ZAP request") }
             if let domain, domainName != domain { return deny("400", "Domain not served") }
+            if mechanism == "NULL" && allowsNullMechanism {
+                return ZAPDecision(
+                    isAllowed: true, statusCode: "200", reason: "OK", mechanism: mechanism,
+                    domain: domainName, address: address, publicKey: nil, userID: ""
+                )
+            }
             guard mechanism == "CURVE" else { return deny("400", "Mechanism \(mechanism) not allowed") }
             guard body.count >= 7, body[6].count == 32, let publicKey = Z85.encode(body[6]) else {
                 return deny("500", "Malformed CURVE credentials")

@@ -14,3 +14,12 @@ public struct ZMQMessage: Sendable, Hashable {
         self.userID = userID
     }
 }
+
+/// What ``ZMQSocket/receiveBounded(dontWait:maxFrames:)`` got.
+public enum ZMQReceived: Sendable, Hashable {
+    /// A message within the frame limit.
+    case message(ZMQMessage)
+    /// A message of `frameCount` frames, over the limit: drained and dropped. `firstFrame` holds up to
+    /// ``ZMQSocket/droppedFirstFrameBytes`` of its first frame (for a ROUTER, the sender's routing id).
+    case tooManyFrames(frameCount: Int, firstFrame: [UInt8])
+}

@@ -201,11 +201,37 @@ public struct ZMQSocket: ~Copyable {
     /// - Returns: The message, or `nil` if `dontWait` was set and nothing was queued, or `receiveTimeoutMs` expired.
     /// - Throws: ``ZMQError``: `ETERM` after context shutdown, `EMSGSIZE` for too many frames, others from libzmq.
     public func receive(dontWait: Bool = false, maxFrames: Int = ZMQSocket.defaultMaxFrames) throws -> ZMQMessage? {
+        switch try receiveBounded(dontWait: dontWait, maxFrames: maxFrames) {
+        case nil:
+            return nil
+        case let .message(message)?:
+            return message
+        case let .tooManyFrames(frameCount, _)?:
+            throw ZMQError(
+                code: ZMQErrorCode.messageTooLarge,
+                operation: "zmq_msg_recv: dropped a \(frameCount)-frame message (maxFrames \(max(1, maxFrames)))"
+            )
+        }
+    }
+
+    /// Receives one multipart message, reporting a message over the frame limit as a value instead of an error.
+    ///
+    /// A message with more than `maxFrames` frames is received in full (every part is drained, so the next
+    /// receive starts at a message boundary), its frames are freed as they arrive, and only its frame count and
+    /// the first bytes of its first frame (for a ROUTER, the sender's routing id) are kept, so the caller can
+    /// count the drop against the sender. Nothing about such a message can make this call fail.
+    /// - Parameters:
+    ///   - dontWait: Return `nil` at once if no message is queued.
+    ///   - maxFrames: The most frames accepted (at least 1).
+    /// - Returns: The message or the drop, or `nil` if `dontWait` was set and nothing was queued.
+    /// - Throws: ``ZMQError`` from libzmq only (`ETERM` after context shutdown, ...).
+    public func receiveBounded(dontWait: Bool = false, maxFrames: Int = ZMQSocket.defaultMaxFrames) throws -> ZMQReceived? {
         let frameLimit = max(1, maxFrames)
         // zmq_msg_t must not move while libzmq holds it: keep it at one heap address for the whole message.
         let part = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         defer { part.deallocate() }
         var frames: [[UInt8]] = []
+        var firstFrame: [UInt8] = []
         var frameCount = 0
         var userID: String?
         while true {
@@ -230,20 +256,21 @@ public struct ZMQSocket: ~Copyable {
                     frames.append(Array(UnsafeRawBufferPointer(start: zmq_msg_data(part), count: size)))
                 }
             } else if !frames.isEmpty {
-                frames = []  // over the limit: keep draining the parts, but free what was copied
+                // Over the limit: keep draining the parts, but free what was copied.
+                firstFrame = Array(frames[0].prefix(Self.droppedFirstFrameBytes))
+                frames = []
             }
             let hasMore = zmq_msg_more(part) != 0  // read before zmq_msg_close
             zmq_msg_close(part)
             if !hasMore { break }
         }
-        guard frameCount <= frameLimit else {
-            throw ZMQError(
-                code: ZMQErrorCode.messageTooLarge,
-                operation: "zmq_msg_recv: dropped a \(frameCount)-frame message (maxFrames \(frameLimit))"
-            )
-        }
-        return ZMQMessage(frames: frames, userID: userID)
+        guard frameCount <= frameLimit else { return .tooManyFrames(frameCount: frameCount, firstFrame: firstFrame) }
+        return .message(ZMQMessage(frames: frames, userID: userID))
     }
+
+    /// How much of a dropped message's first frame ``receiveBounded(dontWait:maxFrames:)`` keeps: a ZMQ routing
+    /// id is at most 255 bytes (ZMTP 3.1, RFC 37 "identity").
+    public static let droppedFirstFrameBytes = 255
 
     /// Waits until the socket has one of `events`, or the timeout passes.
     /// - Parameters:

@@ -42,7 +42,7 @@ struct FleetJobTests {
     static func merged(_ job: FleetJob, tasks order: [Int]) -> FleetPlan {
         var totals = job.emptyTotals()
         for task in order {
-            guard let part = job.part(of: Self.result(job, task: task), expected: job.range(ofTask: task)) else {
+            guard let part = try? job.part(of: Self.result(job, task: task), expected: job.range(ofTask: task)) else {
                 Issue.record("task \(task) was rejected")
                 continue
             }
@@ -69,7 +69,7 @@ struct FleetJobTests {
                 Issue.record("not a RESULT")
                 continue
             }
-            let part = try #require(job.part(of: decoded, expected: index..<index + 1))
+            let part = try job.part(of: decoded, expected: index..<index + 1)
             #expect(part.outcomes == [outcome], "layout \(index)")
             switch outcome {
             case let .option(option, _):
@@ -112,7 +112,7 @@ struct FleetJobTests {
         let job = try Self.job(chunkSize: 4)
         let range = job.range(ofTask: 1)
         let good = Self.result(job, task: 1)
-        #expect(job.part(of: good, expected: range) != nil)
+        #expect((try? job.part(of: good, expected: range)) != nil)
         var changes: [(String, (inout Planner_Wire_V1_Result) -> Void)] = [
             ("wrong start", { $0.start += 1 }),
             ("wrong count", { $0.count += 1 }),
@@ -138,7 +138,7 @@ struct FleetJobTests {
         for (name, change) in changes {
             var bad = good
             change(&bad)
-            #expect(job.part(of: bad, expected: range) == nil, "\(name)")
+            #expect(throws: ResultViolation.self, "\(name)") { try job.part(of: bad, expected: range) }
         }
     }
 
@@ -214,7 +214,7 @@ struct FleetJobTests {
         // Resuming: the remaining tasks complete the same plan.
         var totals = replay.totals
         for task in 0..<job.taskCount where !replay.completed.contains(task) {
-            job.merge(try #require(job.part(of: Self.result(job, task: task), expected: job.range(ofTask: task))), into: &totals)
+            job.merge(try job.part(of: Self.result(job, task: task), expected: job.range(ofTask: task)), into: &totals)
         }
         #expect(job.plan(totals) == (try FleetSizing.run(job.workload)))
         // Another job, or another task size, does not replay this journal.
