@@ -33,6 +33,8 @@ public struct LatencyStatistics: Sendable, Hashable {
     public var p95Ms: Double
     public var p99Ms: Double
     public var maxMs: Double
+    /// The latency at every percent, 0% (the minimum) to 100% (the maximum): 101 values for CDF charts.
+    public var percentilesMs: [Double]
 
     /// The statistics in order: mean, p50, p90, p95, p99, max (with their names).
     public var named: [(name: String, ms: Double)] {
@@ -93,7 +95,8 @@ struct LogHistogram: Sendable {
 
     var statistics: LatencyStatistics {
         LatencyStatistics(count: count, meanMs: count > 0 ? sum / Double(count) : 0, p50Ms: quantile(0.5), p90Ms: quantile(0.9),
-                          p95Ms: quantile(0.95), p99Ms: quantile(0.99), maxMs: count > 0 ? maximum : 0)
+                          p95Ms: quantile(0.95), p99Ms: quantile(0.99), maxMs: count > 0 ? maximum : 0,
+                          percentilesMs: count > 0 ? [minimum] + (1...100).map { quantile(Double($0) / 100) } : [])
     }
 }
 
