@@ -94,7 +94,8 @@ extension Planner {
                     }
                     if showProgress { Console.progress("\(rates.count) rates simulated", final: true) }
                     print(json ? SimulationOutput.sweepJSON(points, setup: base).serialized(indent: 2)
-                          : [SimulationOutput.header(base), SimulationOutput.servingModel(points[0].summary.scheduler),
+                          : [SimulationOutput.header(base, arrivals: "rate sweep \(qpsSweep) req/s"),
+                             SimulationOutput.servingModel(points[0].summary.scheduler),
                              SimulationOutput.sweepTable(points, slo: base.slo)].joined(separator: "\n"))
                     return
                 }
@@ -116,8 +117,9 @@ extension Planner {
             var low = 0.0, high = ceiling
             var points: [(offered: Double, summary: SimulationSummary)] = []
             var best: (rate: Double, summary: SimulationSummary)?
-            let steps = 14
-            for step in 0..<steps {
+            // Bisection to 0.5% of the offline ceiling (at most 12 simulations).
+            let steps = 12
+            for step in 0..<steps where high - low > 0.005 * ceiling {
                 let rate = (low + high) / 2
                 if showProgress { Console.progress("bisection \(step + 1)/\(steps): qps \(NumberFormat.significant(rate))", final: false) }
                 setup.workload.arrivals = try arrivalProcess(rate: rate)
@@ -135,7 +137,7 @@ extension Planner {
             if json {
                 print(SimulationOutput.sweepJSON(points, setup: base, maxRate: best?.rate).serialized(indent: 2))
             } else {
-                print([SimulationOutput.header(base), SimulationOutput.servingModel(base.scheduler),
+                print([SimulationOutput.header(base, arrivals: "bisection of the rate"), SimulationOutput.servingModel(base.scheduler),
                        SimulationOutput.sweepTable(points, slo: base.slo)].joined(separator: "\n"))
             }
             guard let best else {

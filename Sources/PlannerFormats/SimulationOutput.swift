@@ -10,7 +10,8 @@ public enum SimulationOutput {
     }
 
     /// One line naming the model, hardware, layout, precision and workload.
-    public static func header(_ setup: SimulationSetup) -> String {
+    /// - Parameter arrivals: replaces the arrival description (a sweep's rates).
+    public static func header(_ setup: SimulationSetup, arrivals: String? = nil) -> String {
         let request = setup.request
         let layout = request.parallelism
         var lengths: String
@@ -22,7 +23,7 @@ public enum SimulationOutput {
         lengths += ", \(setup.requestCount) requests, seed \(setup.seed)"
         return "\(request.model.name) on \(layout.devices) x \(request.hardware.name) (TP\(layout.tensor)"
             + (layout.expert > 1 ? " EP\(layout.expert)" : "") + ", \(request.precision.rawValue)); "
-            + "\(setup.workload.arrivalSummary); \(lengths)"
+            + "\(arrivals ?? setup.workload.arrivalSummary); \(lengths)"
     }
 
     static func describe(_ distribution: TokenDistribution) -> String {
