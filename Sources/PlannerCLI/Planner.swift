@@ -13,7 +13,7 @@ struct Planner: ParsableCommand {
             GenZ's `Throughput` is requests per second; token rates say tokens in their name.
             """,
         version: PlannerVersion.string,
-        subcommands: [Estimate.self, Compare.self, Recommend.self, Fleet.self, Validate.self, Calibrate.self, Sweep.self, Coordinate.self, WorkerCommand.self, Keys.self, Models.self, HardwareList.self, Bench.self]
+        subcommands: [Estimate.self, Compare.self, Recommend.self, Fleet.self, Simulate.self, Validate.self, Calibrate.self, Sweep.self, Coordinate.self, WorkerCommand.self, Keys.self, Models.self, HardwareList.self, Bench.self]
     )
 }
 
