@@ -56,7 +56,10 @@ extension Planner {
                 var skipped: [String] = []
                 for (index, point) in (document.arrayValue ?? []).enumerated() {
                     switch Validation.measuredRun(point, index: index, profile: .default) {
-                    case let .success(run):
+                    case var .success(run):
+                        // The fit evaluates every run hundreds of times: serving runs use the closed-loop
+                        // steady state, not the simulator (whose per-iteration overhead is not fitted).
+                        run.serving = .analytic
                         // Only what the static/closed-loop model predicts enters the fit (serving TTFT does not).
                         let predicted = (try? run.predictions())?.filter { $0.predicted != nil }.map(\.metric) ?? []
                         var kept = run

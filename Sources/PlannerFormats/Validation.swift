@@ -109,6 +109,15 @@ public enum Validation {
         }
     }
 
+    /// The serving engine a point names (`engine`): vLLM, SGLang, or TensorRT-LLM (also NVIDIA NIM,
+    /// whose LLM containers run TensorRT-LLM engines, and the MLPerf NVIDIA harness); vLLM otherwise.
+    static func engine(of point: JSONValue) -> SchedulerConfig.Engine {
+        let text = (point["engine"]?.stringValue ?? "").lowercased()
+        if text.contains("sglang") { return .sglang }
+        if text.contains("tensorrt") || text.contains("trt") || text.contains("nim") { return .trtllm }
+        return .vllm
+    }
+
     static func pointID(_ point: JSONValue, index: Int) -> String {
         point["id"].map { $0.stringValue ?? $0.serialized() } ?? "point-\(index)"
     }
@@ -124,8 +133,11 @@ public enum Validation {
             switch setup.mode {
             case let .staticBatch(batch): mode = .staticBatch(batch)
             case let .serving(concurrency): mode = .closedLoop(concurrency: concurrency)
+            case let .poisson(rate): mode = .poisson(requestsPerSecond: rate)
+            case .offline: mode = .offline
             }
-            return .success(MeasuredRun(id: id, request: setup.request, mode: mode, throughputScale: setup.throughputScale, measured: measured))
+            return .success(MeasuredRun(id: id, request: setup.request, mode: mode, throughputScale: setup.throughputScale, measured: measured,
+                                        serving: .simulated(engine(of: point))))
         case let .failure(reason): return .failure(reason)
         }
     }
@@ -135,6 +147,8 @@ public enum Validation {
         enum Mode {
             case staticBatch(Int)
             case serving(Int)
+            case poisson(Double)
+            case offline
         }
 
         /// Why a point cannot be predicted.
@@ -157,6 +171,10 @@ public enum Validation {
                 mode = .serving(concurrency)
             } else if let batch = point["batch_size"]?.intValue {
                 mode = .staticBatch(batch)
+            } else if let rate = point["request_rate_rps"]?.doubleValue, rate > 0, rate.isFinite {
+                mode = .poisson(rate)
+            } else if (point["scenario"]?.stringValue ?? "").lowercased().contains("offline") {
+                mode = .offline
             } else {
                 return .failure(Reason(text: "neither batch_size nor concurrency is given (batch chosen by the runtime): needs a serving model"))
             }

@@ -17,7 +17,7 @@ struct BenchmarkValidateTests {
         let ok = try PlannerProcess.run(["validate", "--points", run, run, "--sidecar", sidecar, "--json"])
         #expect(ok.status == 0, "\(ok.stderr)")
         let compared = ok.json?["compared"]?.intValue
-        #expect(compared == 6, "two files x (tpot, e2e, throughput): \(ok.stdout.prefix(300))")
+        #expect(compared == 8, "two files x (ttft, tpot, e2e, throughput): \(ok.stdout.prefix(300))")
         // The command line overrides the sidecar; a missing field names itself; a bad value is refused.
         let missing = try PlannerProcess.run(["validate", "--points", run, "--tp", "1", "--bits", "bf16"])
         #expect(missing.status == 1 && missing.stderr.contains("hardware") && missing.stderr.contains("--hardware"))

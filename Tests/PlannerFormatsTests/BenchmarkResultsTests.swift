@@ -96,7 +96,7 @@ struct BenchmarkResultsTests {
     }
 
     /// The points a benchmark file gives are predicted by `validate`: the closed-loop vLLM run's
-    /// TPOT, end to end and throughput are compared (TTFT needs the serving simulator).
+    /// TTFT, TPOT, end to end and throughput, through the serving simulator.
     @Test func validatePredictsBenchmarkPoints() throws {
         let points = try BenchmarkResults.points(try Self.fixture("vllm_serve.json"), source: "vllm.json", context: Self.h100)
         let report = try Validation.run(.array(points), profile: .default)
@@ -104,7 +104,7 @@ struct BenchmarkResultsTests {
             if case let .compared(_, metric, _, _) = entry { return metric }
             return nil
         }
-        #expect(Set(compared) == [.tpot, .e2e, .throughput])
+        #expect(Set(compared) == [.ttft, .tpot, .e2e, .throughput])
         // The fixture's figures are plausible for Llama 3.1 8B at concurrency 32 on one H100 (written to the
         // schema, not a measurement): the predictions must be of the same order.
         #expect(report.absoluteErrors.allSatisfy { $0 < 50 }, "\(report.entries)")

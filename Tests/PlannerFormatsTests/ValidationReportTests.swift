@@ -13,21 +13,28 @@ struct ValidationReportTests {
         return document
     }()
 
+    /// Each profile's report, computed once for every test (the serving points run the simulator).
+    static let reports: (default: Validation.Report?, genz: Validation.Report?) = (
+        try? Validation.run(points, profile: .default), try? Validation.run(points, profile: .genz))
+
     @Test func defaultProfileMeetsTheTargetAndBeatsGenZ() throws {
-        let report = try Validation.run(Self.points, profile: .default)
-        let genz = try Validation.run(Self.points, profile: .genz)
+        let report = try #require(Self.reports.default)
+        let genz = try #require(Self.reports.genz)
         let median = try #require(report.medianAbsoluteErrorPercent)
         let genzMedian = try #require(genz.medianAbsoluteErrorPercent)
         #expect(median <= 15, "default median |error| \(median)%")
         #expect(median < genzMedian)
         #expect(try #require(report.meanAbsoluteErrorPercent) < (try #require(genz.meanAbsoluteErrorPercent)))
-        // Both profiles predict the same measurements.
-        #expect(report.absoluteErrors.count == genz.absoluteErrors.count)
-        #expect(report.absoluteErrors.count >= 20)
+        // The default profile predicts every measurement genz does, and with the serving simulator the
+        // serving TTFTs and the offline runs too; on the common measurements it stays well ahead.
+        #expect(report.absoluteErrors.count >= 33 && genz.absoluteErrors.count >= 20)
+        let common = report.restricted(to: genz)
+        #expect(common.absoluteErrors.count == genz.absoluteErrors.count)
+        #expect(try #require(common.medianAbsoluteErrorPercent) <= 12.5)
     }
 
     @Test func pointsThatNeedAServingModelAreListedWithTheReason() throws {
-        let report = try Validation.run(Self.points, profile: .default)
+        let report = try #require(Self.reports.default)
         func reason(_ id: String, _ metric: Validation.Metric? = nil) -> String? {
             for entry in report.entries {
                 if case let .skipped(entryID, entryMetric, text) = entry, entryID == id, entryMetric == metric { return text }
@@ -35,8 +42,16 @@ struct ValidationReportTests {
             return nil
         }
         #expect(reason("p01")?.contains("variable") == true)  // MLPerf OpenOrca lengths
-        #expect(reason("p22")?.contains("batch chosen by the runtime") == true)
-        #expect(reason("p31", .ttft)?.contains("serving") == true)
+        #expect(reason("p43")?.contains("precision") == true)
+        // The serving simulator models what needed a serving model: the runtime-chosen batch of an
+        // offline run (p22) and the TTFT of a closed-loop run (p31); the genz profile still cannot.
+        func compared(_ id: String, _ metric: Validation.Metric, in report: Validation.Report) -> Bool {
+            report.entries.contains { if case let .compared(entryID, entryMetric, _, _) = $0 { entryID == id && entryMetric == metric } else { false } }
+        }
+        #expect(compared("p22", .throughput, in: report))
+        #expect(compared("p31", .ttft, in: report))
+        let genz = try #require(Self.reports.genz)
+        #expect(!compared("p31", .ttft, in: genz) && !compared("p22", .throughput, in: genz))
         #expect(reason("p43")?.contains("precision") == true)
         // Static points are compared on every metric they carry.
         let p49 = report.entries.filter { $0.id == "p49" }.compactMap(\.metric)

@@ -7,6 +7,31 @@ public struct MeasuredRun: Sendable, Hashable {
         case staticBatch(Int)
         /// This many clients, each sending its next request when the previous one ends.
         case closedLoop(concurrency: Int)
+        /// Requests arriving as a Poisson process at this rate, requests/s.
+        case poisson(requestsPerSecond: Double)
+        /// Every request queued at once, the batch chosen by the runtime (max-throughput benchmarks).
+        case offline
+    }
+
+    /// How serving runs (closed loop, Poisson, offline) are predicted.
+    public enum ServingPrediction: Sendable, Hashable {
+        /// The closed-loop steady state (``Estimator/closedLoop(_:concurrency:)``): no TTFT, closed loop only.
+        case analytic
+        /// The serving simulator with this engine's scheduler defaults (``ServingSimulator``).
+        case simulated(SchedulerConfig.Engine)
+    }
+
+    /// Requests simulated for a serving run, all measured: serving benchmarks report every request
+    /// of the run, the start-up wave included (vLLM `bench serve`, GenAI-Perf, trtllm-bench), over
+    /// runs of ten requests per client (GenAI-Perf's and NVIDIA's published concurrency sweeps use
+    /// about that; vLLM's default is 1000 prompts), at least 100 and at most 2000 for speed.
+    static func simulatedRequests(_ mode: Mode) -> (count: Int, warmup: Int, cooldown: Int) {
+        switch mode {
+        case let .closedLoop(concurrency): return (min(max(10 * concurrency, 100), 2000), 0, 0)
+        case .poisson: return (1000, 0, 0)
+        case .offline: return (1024, 0, 0)
+        case .staticBatch: return (1, 0, 0)
+        }
     }
 
     /// A measured quantity.
@@ -35,6 +60,8 @@ public struct MeasuredRun: Sendable, Hashable {
     public var mode: Mode
     /// Multiplies one replica's output tokens/s into the run's throughput scope.
     public var throughputScale: Double
+    /// How serving runs are predicted (static batches always use the estimator).
+    public var serving: ServingPrediction
     /// One measured value.
     public struct Measurement: Sendable, Hashable {
         public var metric: Metric
@@ -49,7 +76,9 @@ public struct MeasuredRun: Sendable, Hashable {
     /// The measured values, in metric order.
     public var measured: [Measurement]
 
-    public init(id: String, request: EstimateRequest, mode: Mode, throughputScale: Double, measured: [Measurement]) {
+    public init(id: String, request: EstimateRequest, mode: Mode, throughputScale: Double, measured: [Measurement],
+                serving: ServingPrediction = .analytic) {
+        self.serving = serving
         self.id = id
         self.request = request
         self.mode = mode
@@ -84,7 +113,15 @@ public struct MeasuredRun: Sendable, Hashable {
                 }
                 return (entry.metric, value, nil)
             }
-        case let .closedLoop(concurrency):
+        case .closedLoop, .poisson, .offline:
+            if case let .simulated(engine) = serving, request.profile == .default {
+                return try simulatedPredictions(request, engine: engine)
+            }
+            guard case let .closedLoop(concurrency) = mode else {
+                let reason = request.profile == .default ? "an open-loop or offline run needs the serving simulator"
+                    : "the serving simulator models the default profile only"
+                return measured.map { ($0.metric, nil, reason) }
+            }
             let estimate = try Estimator.closedLoop(request, concurrency: concurrency)
             return measured.map { entry in
                 switch entry.metric {
@@ -93,6 +130,34 @@ public struct MeasuredRun: Sendable, Hashable {
                 case .e2e: return (entry.metric, estimate.requestLatencyMs, nil)
                 case .throughput: return (entry.metric, estimate.outputTokensPerSecond * throughputScale, nil)
                 }
+            }
+        }
+    }
+
+    /// Serving predictions from the simulator: mean TTFT, TPOT and end to end of the measured
+    /// requests, output tokens/s over the measured window (times the throughput scale).
+    func simulatedPredictions(_ request: EstimateRequest, engine: SchedulerConfig.Engine) throws(PlannerError)
+        -> [(metric: Metric, predicted: Double?, reason: String?)] {
+        var single = request
+        single.batchSize = 1
+        let arrivals: ServingWorkload.Arrivals
+        switch mode {
+        case let .closedLoop(concurrency): arrivals = .closedLoop(concurrency: concurrency)
+        case let .poisson(rate): arrivals = .poisson(requestsPerSecond: rate)
+        case .offline, .staticBatch: arrivals = .offline
+        }
+        let counts = Self.simulatedRequests(mode)
+        let setup = SimulationSetup(
+            request: single, scheduler: SchedulerConfig.defaults(engine, hardware: request.hardware, parallelism: request.parallelism),
+            workload: ServingWorkload(arrivals: arrivals, inputTokens: .fixed(request.inputTokens), outputTokens: .fixed(request.outputTokens)),
+            seed: 1, requestCount: counts.count, warmupRequests: counts.warmup, cooldownRequests: counts.cooldown)
+        let summary = try ServingSimulator.run(setup)
+        return measured.map { entry in
+            switch entry.metric {
+            case .ttft: return (entry.metric, summary.ttft.meanMs, nil)
+            case .tpot: return (entry.metric, summary.tpot.meanMs, nil)
+            case .e2e: return (entry.metric, summary.e2e.meanMs, nil)
+            case .throughput: return (entry.metric, summary.outputTokensPerSecond * throughputScale, nil)
             }
         }
     }
