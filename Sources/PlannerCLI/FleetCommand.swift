@@ -33,6 +33,10 @@ extension Planner {
         @Option(help: "Performance model, overriding the workload's `profile`: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
         var profile: Profile?
         @Option(parsing: .unconditional, help: "Options printed (the reports hold all).") var top = 10
+        @Option(parsing: .unconditional, help: "Options meeting the targets to check with the serving simulator (0: none).")
+        var verify = 5
+        @Option(parsing: .unconditional, help: "Requests simulated per verified option.") var verifyRequests = FleetVerification.defaultRequests
+        @Option(help: "Engine whose scheduler the verification simulates: \(SchedulerConfig.engineNames).") var verifyEngine = "vllm"
         @Option(name: .customLong("color-by"), help: "Chart colours in report.html: hardware or model (default: model with several models, else hardware).")
         var colorBy: ChartColoring?
         @Option(parsing: .unconditional, help: "Threads evaluating layouts with --coordinate local (default: all cores).") var threads: Int?
@@ -54,6 +58,10 @@ extension Planner {
         }
 
         func validate() throws {
+            if verify < 0 || verify > 10_000 { throw ValidationError("--verify \(verify): allowed 0...10000 options") }
+            if verifyRequests < 10 || verifyRequests > 1_000_000 {
+                throw ValidationError("--verify-requests \(verifyRequests): allowed 10...1000000")
+            }
             if top < 1 { throw ValidationError("--top must be at least 1") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             if let chunkSize, !(1...FleetJob.maxChunkSize).contains(chunkSize) {
@@ -78,7 +86,7 @@ extension Planner {
             try reportingErrors {
                 let job = try loadJob()
                 let showProgress = progress ?? (isatty(2) == 1)
-                let plan: FleetPlan
+                var plan: FleetPlan
                 var poisoned: [Int] = []
                 switch coordinate {
                 case .local:
@@ -99,6 +107,10 @@ extension Planner {
                                                   showProgress: showProgress)
                     plan = job.plan(outcome.totals)
                     poisoned = outcome.poisonedTasks
+                }
+                if verify > 0 {
+                    plan = FleetVerification.verify(plan, count: verify, engine: try SchedulerConfig.engine(named: verifyEngine),
+                                                    requests: verifyRequests)
                 }
                 let reportJSON = try writeReports(plan)
                 if json {

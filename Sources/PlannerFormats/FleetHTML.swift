@@ -117,6 +117,7 @@ public enum FleetHTML {
         out += htmlTable((["hardware", "USD per device-hour", "date", "source"],
                           FleetReport.usedPrices(plan).map { [$0.hardware, FleetReport.dollars($0.usdPerDeviceHour), $0.date ?? "-", $0.source] }))
         out += "<h2>Serving model</h2>\n<p class=\"note\">\(escape(FleetReport.servingModelSummary))</p>\n"
+        out += "<p class=\"note\">Verification: \(escape(FleetReport.verificationSummary(plan)))</p>\n"
         out += "<p class=\"note\">Layouts evaluated: \(plan.tasksEvaluated); estimates: \(plan.estimatesEvaluated).</p>\n"
         out += "</body>\n</html>\n"
         return out

@@ -17,7 +17,13 @@ public enum FleetReport {
     /// Every option column, the objectives' keys (`ttft_p99_ms`, ...) in the middle (mean targets
     /// already have their own column and are not repeated).
     public static func optionKeys(_ objectives: ServiceLevelObjectives) -> [String] {
-        leadingOptionKeys + extraTargetColumns(objectives).map(\.key) + trailingOptionKeys
+        leadingOptionKeys + extraTargetColumns(objectives).map(\.key) + trailingOptionKeys + simulatedKeys(objectives)
+    }
+
+    /// Columns of the serving simulator's check (``FleetVerification``), empty when not verified:
+    /// `sim_<target key>` per target, `sim_ttft_mean_ms`, `sim_tpot_mean_ms`, `sim_per_replica_rps`, `sim_meets_slo`.
+    public static func simulatedKeys(_ objectives: ServiceLevelObjectives) -> [String] {
+        objectives.targets.map { "sim_" + $0.key } + ["sim_ttft_mean_ms", "sim_tpot_mean_ms", "sim_per_replica_rps", "sim_meets_slo"]
     }
 
     /// Targets that get a column of their own (percentiles; means are `ttft_mean_ms`/`tpot_mean_ms`).
@@ -54,7 +60,18 @@ public enum FleetReport {
             ("layouts_evaluated", .int(plan.tasksEvaluated)),
             ("estimates_evaluated", .int(plan.estimatesEvaluated)),
             ("serving_model", .string(servingModelSummary)),
+            ("verification", .string(verificationSummary(plan))),
         ])
+    }
+
+    /// How the options were checked with the serving simulator, or that they were not.
+    public static func verificationSummary(_ plan: FleetPlan) -> String {
+        let checked = plan.options.compactMap(\.simulated)
+        guard let engine = checked.first?.engine else { return "not verified with the serving simulator (--verify 0)" }
+        let failing = checked.filter { !$0.meetsTargets }.count
+        return "the first \(checked.count) options meeting the targets were simulated (serving simulator, \(engine.rawValue) scheduler "
+            + "defaults, one replica at demand / replicas, Poisson arrivals, the workload's lengths, \(checked.first?.requests ?? 0) requests, "
+            + "seed 1); \(failing) miss a target in simulation and are ranked after those that meet them (sim_* columns)"
     }
 
     /// One-paragraph description of the serving model, carried in the JSON and the reports.
@@ -136,6 +153,15 @@ public enum FleetReport {
             ("memory_per_device_GiB", .double(option.memoryPerDeviceGiB)), ("meets_slo", .bool(option.meetsTargets)),
             ("pareto", .bool(option.isPareto)), ("reason", option.reason.map(JSONValue.string) ?? .null),
         ]
+        let simulatedKeys = simulatedKeys(objectives)
+        if let check = option.simulated {
+            let values = check.targetValuesMs.map(JSONValue.double) + [.double(check.ttftMeanMs), .double(check.tpotMeanMs),
+                                                                        .double(check.perReplicaRequestsPerSecond), .bool(check.meetsTargets)]
+            members += Array(zip(simulatedKeys, values))
+            if let failure = check.failure { members.append(("sim_failure", .string(failure))) }
+        } else {
+            members += simulatedKeys.map { ($0, JSONValue.null) }
+        }
         return .object(members)
     }
 
@@ -208,6 +234,8 @@ public enum FleetReport {
         let latencyColumns: [(String, (FleetOption) -> Double)] = latencyColumnsFor(objectives)
         headers += latencyColumns.map(\.0)
         headers += ["$/hour", "$/M out tok", "util", "SLO"]
+        let verified = options.contains { $0.simulated != nil }
+        if verified { headers += objectives.targets.map { "sim \($0.label) ms" } + ["sim SLO"] }
         var rows: [[String]] = []
         for (offset, option) in options.enumerated() {
             var row = ["\(startRank + offset)"] + (showModel ? [option.modelName] : [])
@@ -217,6 +245,13 @@ public enum FleetReport {
             row += latencyColumns.map { NumberFormat.significant($0.1(option)) }
             row += [dollars(option.costPerHourUSD), dollars(option.costPerMillionOutputTokensUSD), percent(option.utilization),
                     option.meetsTargets ? "yes" : "no"]
+            if verified {
+                if let check = option.simulated {
+                    row += check.targetValuesMs.map { NumberFormat.significant($0) } + [check.failure == nil ? (check.meetsTargets ? "yes" : "no") : "n/a"]
+                } else {
+                    row += objectives.targets.map { _ in "-" } + ["-"]
+                }
+            }
             rows.append(row)
         }
         return (headers, rows)
@@ -298,7 +333,7 @@ public enum FleetReport {
         out += "## Prices\n\n"
         out += markdownTable((["hardware", "USD per device-hour", "date", "source"],
                               usedPrices(plan).map { [$0.hardware, dollars($0.usdPerDeviceHour), $0.date ?? "-", $0.source] }))
-        out += "\n## Serving model\n\n\(servingModelSummary)\n\n"
+        out += "\n## Serving model\n\n\(servingModelSummary)\n\nVerification: \(verificationSummary(plan)).\n\n"
         out += "Layouts evaluated: \(plan.tasksEvaluated); estimates: \(plan.estimatesEvaluated)"
         if !plan.skipped.isEmpty {
             out += "; skipped: " + plan.skipped.keys.sorted().map { "\(plan.skipped[$0] ?? 0) \($0)" }.joined(separator: "; ")

@@ -82,3 +82,24 @@ struct FleetReportBrowserTests {
         #expect(FileManager.default.fileExists(atPath: out + "/narrow.png"), "\(shot.stderr.suffix(300))")
     }
 }
+
+/// `planner fleet --verify N`: the simulator's figures in every report, stated, and its errors.
+struct FleetVerifyCommandTests {
+    @Test func verificationColumnsAndErrors() throws {
+        let workload = try PlannerProcess.temporaryFile(FleetCommandTests.issueExample, suffix: ".yaml")
+        let out = FleetCommandTests.temporaryFolder()
+        let run = try PlannerProcess.run(["fleet", workload, "--out", out, "--verify", "2", "--verify-requests", "200"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("sim TTFT p99 ms"))
+        let json = try String(contentsOfFile: out + "/report.json", encoding: .utf8)
+        #expect(json.contains("\"sim_ttft_p99_ms\"") && json.contains("\"verification\": \"the first 2 options"))
+        let csv = try String(contentsOfFile: out + "/report.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\r\n").first?.contains("sim_meets_slo") == true)
+        let none = try PlannerProcess.run(["fleet", workload, "--out", FleetCommandTests.temporaryFolder(), "--verify", "0"])
+        #expect(none.status == 0 && !none.stdout.contains("sim TTFT"))
+        let badEngine = try PlannerProcess.run(["fleet", workload, "--out", out, "--verify-engine", "tgi"])
+        #expect(badEngine.status != 0 && badEngine.stderr.contains("vllm"))
+        let badCount = try PlannerProcess.run(["fleet", workload, "--out", out, "--verify", "-1"])
+        #expect(badCount.status != 0 && badCount.stderr.contains("--verify"))
+    }
+}

@@ -63,6 +63,8 @@ public struct FleetOption: Sendable, Hashable {
     /// The replica's trade-off over running batches (at most ``FleetOption/curveLimit`` points, by
     /// increasing batch): what the throughput-against-TPOT chart draws.
     public var curve: [CurvePoint] = []
+    /// The serving simulator's check of this option at the demand, when verified (``FleetVerification``).
+    public var simulated: SimulatedCheck? = nil
 
     /// Most points kept in ``curve``.
     public static let curveLimit = 48
