@@ -91,7 +91,9 @@ public enum HuggingFaceConfig {
             }
             headDim = hidden / heads
         }
-        let maxLength = try reader.optionalSize("max_position_embeddings", PhysicalLimits.inputTokens)
+        // Informational (the context limit), so wider than the engine's token range: any positive 32-bit count.
+        let maxLength = try reader.optionalSize(
+            "max_position_embeddings", IntegerRange(key: "max_position_embeddings", low: 1, high: Int(Int32.max), meaning: "context length"))
         var activation = "silu"
         if let named = try reader.optionalString("hidden_activation") {
             activation = named

@@ -58,7 +58,7 @@ public enum Inputs {
     public static func unknownKey(_ key: String, field: String, allowed keys: [String], note: String = "") -> PlannerError {
         let suggestions = NameSuggestions.closest(to: key, among: keys, limit: 3)
         let hint = suggestions.isEmpty ? "" : "; did you mean \(suggestions.joined(separator: ", "))?"
-        return .invalidValue(field: field, value: key, allowed: "the keys \(keys.joined(separator: ", "))\(note)\(hint)")
+        return .invalidValue(field: "key", value: field, allowed: "the keys \(keys.joined(separator: ", "))\(note)\(hint)")
     }
 
     /// Reads a file's text for the caller (the CLI); PlannerFormats itself does no I/O.

@@ -141,6 +141,33 @@ struct InputRangeTests {
         #expect(FleetSizing.replicas(required: 1, perReplica: .leastNonzeroMagnitude) == PhysicalLimits.maxReplicas + 1)
     }
 
+    /// The largest load on the slowest device in range: options needing more than 10M replicas are
+    /// reported as not sized, every figure stays finite (rate_rps 1e18 trapped in FleetSizing before).
+    @Test func fleetSizingAtTheEndsOfTheRanges() throws {
+        var slow = HardwareSpec(name: "slow", flopsTFLOPS: 1, memoryGiB: 80, memoryBandwidthGBps: 1, interconnectGBps: 1)
+        slow.devicesPerNode = 2
+        let workload = FleetWorkload(
+            models: [try ModelCatalog.model(named: "llama2_7b")], rate: .requestsPerSecond(PhysicalLimits.requestsPerSecond.high),
+            inputTokens: .fixed(128), outputTokens: .fixed(16), hardware: [FleetHardware(spec: slow)],
+            prices: PriceList.shipped.merging(PriceList([DevicePrice(hardware: "slow", usdPerDeviceHour: 1, date: nil, source: "test")])))
+        let plan = try FleetSizing.run(workload)
+        #expect(!plan.options.isEmpty)
+        for option in plan.options {
+            #expect(option.replicas <= PhysicalLimits.maxReplicas + 1)
+            #expect(option.costPerHourUSD.isFinite && option.utilization.isFinite)
+            if option.replicas > PhysicalLimits.maxReplicas {
+                #expect(!option.meetsTargets && option.reason?.contains("needs more than 10000000 replicas") == true)
+            }
+        }
+        #expect(plan.options.contains { $0.replicas > PhysicalLimits.maxReplicas })
+        var huge = workload
+        huge.rate = .requestsPerSecond(1e18)
+        guard case let .invalidValue(field, _, allowed)? = Self.failure({ _ = try FleetSizing.run(huge) }) else {
+            Issue.record("rate_rps 1e18 accepted"); return
+        }
+        #expect(field == "rate_rps" && allowed.contains("[0.001, 1e+07] requests/s"))
+    }
+
     @Test func rangesReadAsTheREADMEWritesThem() {
         #expect(PhysicalLimits.flopsTFLOPS.allowed == "a number in [0.001, 1e+07] TFLOPS")
         #expect(PhysicalLimits.computeEfficiency.allowed == "a number in [0.001, 1]")

@@ -146,8 +146,9 @@ public enum PhysicalLimits {
 
     // MARK: Fleet workloads
 
-    /// Request rate: from one request every 1,000 s to ten million per second (about 100 times
-    /// the busiest public LLM API's reported peak).
+    /// Request rate: from one request every 1,000 s to ten million per second (a planning bound,
+    /// not a measurement: below it the cost per token of one replica is meaningless, above it the
+    /// replica counts leave any fleet that can be built).
     public static let requestsPerSecond = PhysicalRange(key: "rate_rps", low: 1e-3, high: 1e7, unit: "requests/s", meaning: "request rate")
     /// Token rates (`rate_output_tokens_per_s`, `rate_tokens_per_s`); the request rate they imply must
     /// also lie in ``requestsPerSecond``.
@@ -167,8 +168,10 @@ public enum PhysicalLimits {
     public static let maxBatchSize = IntegerRange(key: "max_batch_size", low: 1, high: 1 << 20, meaning: "largest running batch per replica")
     /// Largest replica (TP x PP x EP) of a fleet candidate.
     public static let maxDevicesPerReplica = IntegerRange(key: "max_devices_per_replica", low: 1, high: 4096, meaning: "largest replica of a fleet candidate")
-    /// Most replicas one fleet option may take: beyond it the option is reported as not sized (ten
-    /// million replicas is about a thousand times the largest GPU clusters built).
+    /// Most replicas one fleet option may take: beyond it the option is reported as not sized. Ten
+    /// million is a bound that keeps replicas x devices per replica (at most 4,096) far inside `Int`,
+    /// and lies well above the largest GPU clusters announced (xAI's Colossus: 200,000 GPUs,
+    /// https://x.ai/colossus).
     public static let maxReplicas = 10_000_000
 
     // MARK: Model configurations
