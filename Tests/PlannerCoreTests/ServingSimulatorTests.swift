@@ -192,9 +192,12 @@ struct ServingSimulatorTests {
 
     /// The analytic ServingModel assumes one prefill at a time, run before the decode steps it stalls
     /// (vLLM without chunked prefill); the simulated vLLM V1 batches prefills and chunks them into
-    /// decode iterations. At a moderate load (running batch about 16) the two agree on the mean TPOT and
-    /// TTFT within 20% and 35%: the simulation's TPOT is lower (chunks stall the batch less than whole
-    /// prefills) and its TTFT can be lower (a prefill joins the next iteration instead of queueing).
+    /// decode iterations, and pays a CPU overhead per iteration the analytic model does not have. At a
+    /// moderate load (Llama 3.1 8B on one H100, 1024/128 tokens, the model's rate for a running batch of
+    /// 16: 11.6 req/s) the simulation gives TPOT 9.9 ms vs 10.8 (-8%: a prefill joins a decode
+    /// iteration instead of stalling the batch for its whole length), TTFT 36.5 ms vs 34.2 (+7%: the
+    /// prefill shares its iteration with the decodes) and a running batch of 14.5 vs 16. Tolerances:
+    /// 15% (TPOT), 20% (TTFT and batch).
     @Test func moderateLoadAgreesWithTheAnalyticServingModel() throws {
         var base = try Self.request()
         base.inputTokens = 1024
@@ -213,9 +216,9 @@ struct ServingSimulatorTests {
         setup.warmupRequests = 100
         setup.cooldownRequests = 100
         let summary = try ServingSimulator.run(setup)
-        #expect(abs(summary.tpot.meanMs / point.tpotMeanMs - 1) < 0.20, "TPOT \(summary.tpot.meanMs) vs \(point.tpotMeanMs)")
-        #expect(abs(summary.ttft.meanMs / point.ttftMeanMs - 1) < 0.35, "TTFT \(summary.ttft.meanMs) vs \(point.ttftMeanMs)")
-        #expect(abs(summary.meanRunningBatch / Double(batch) - 1) < 0.25, "batch \(summary.meanRunningBatch)")
+        #expect(abs(summary.tpot.meanMs / point.tpotMeanMs - 1) < 0.15, "TPOT \(summary.tpot.meanMs) vs \(point.tpotMeanMs)")
+        #expect(abs(summary.ttft.meanMs / point.ttftMeanMs - 1) < 0.20, "TTFT \(summary.ttft.meanMs) vs \(point.ttftMeanMs)")
+        #expect(abs(summary.meanRunningBatch / Double(batch) - 1) < 0.20, "batch \(summary.meanRunningBatch)")
     }
 
     @Test func generatorSamplesHaveTheRightMoments() {
