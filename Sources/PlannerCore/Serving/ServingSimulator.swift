@@ -292,6 +292,13 @@ struct SimulationEngine {
             case .static:
                 if try !scheduleStatic(&work) { continue }
             }
+            if work.isEmpty && !running.isEmpty && config.engine != .static {
+                // Nothing could be scheduled because partly prefilled requests hold the blocks the
+                // others need: preempt the newest (recompute) and schedule again; with fewer requests
+                // running something always fits (every request fits the cache alone).
+                preempt(running.removeLast())
+                continue
+            }
             if work.isEmpty {
                 // Nothing fits: only possible when the head request waits for memory that running
                 // requests hold; with nothing running it can never be served.
