@@ -296,4 +296,17 @@ struct ServingSimulatorTests {
         #expect(chunked.itl.maxMs < whole.itl.maxMs)
         #expect(chunked.requestsMeasured == 200 && whole.requestsMeasured == 200)
     }
+
+    @Test func rateSearchBracketsTheHighestRateMeetingTheSLOs() throws {
+        var setup = try Self.setup(.vllm, .offline, input: .fixed(512), output: .fixed(64), requests: 120)
+        #expect(throws: PlannerError.self) { try ServingSimulator.findMaxRate(setup) }
+        setup.slo = ServingSLO(ttftMs: 60, tpotMs: 12)
+        let result = try ServingSimulator.findMaxRate(setup, attainment: 0.95)
+        let best = try #require(result.best)
+        #expect((best.summary.sloAttainment ?? 0) >= 0.95)
+        #expect(best.offeredRequestsPerSecond < result.ceilingRequestsPerSecond)
+        let above = result.points.filter { $0.offeredRequestsPerSecond > best.offeredRequestsPerSecond }
+        #expect(!above.isEmpty && above.allSatisfy { ($0.summary.sloAttainment ?? 0) < 0.95 })
+        #expect(result.points.count <= 12)
+    }
 }
