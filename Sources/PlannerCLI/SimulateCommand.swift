@@ -109,43 +109,32 @@ extension Planner {
         }
 
         /// Bisects the offered rate between 0 and the offline throughput for the highest rate at which
-        /// `--slo-attainment` of the requests meet the SLOs.
+        /// `--slo-attainment` of the requests meet the SLOs (``ServingSimulator/findMaxRate``).
         private func runFindMaxQps(_ base: SimulationSetup, showProgress: Bool) throws {
-            var setup = base
-            setup.workload.arrivals = .offline
-            let ceiling = try ServingSimulator.run(setup).requestsPerSecond
-            var low = 0.0, high = ceiling
-            var points: [(offered: Double, summary: SimulationSummary)] = []
-            var best: (rate: Double, summary: SimulationSummary)?
-            // Bisection to 0.5% of the offline ceiling (at most 12 simulations).
-            let steps = 12
-            for step in 0..<steps where high - low > 0.005 * ceiling {
-                let rate = (low + high) / 2
-                if showProgress { Console.progress("bisection \(step + 1)/\(steps): qps \(NumberFormat.significant(rate))", final: false) }
-                setup.workload.arrivals = try arrivalProcess(rate: rate)
-                let summary = try ServingSimulator.run(setup)
-                points.append((rate, summary))
-                if (summary.sloAttainment ?? 0) >= sloAttainment {
-                    low = rate
-                    best = (rate, summary)
-                } else {
-                    high = rate
+            if showProgress { Console.progress("bisecting the rate (at most 13 simulations)", final: false) }
+            let arrivalsAtRate = try arrivalProcess(rate: 1)
+            let result = try ServingSimulator.findMaxRate(base, attainment: sloAttainment) { rate in
+                switch arrivalsAtRate {
+                case let .gamma(_, cv): .gamma(requestsPerSecond: rate, coefficientOfVariation: cv)
+                case .constant: .constant(requestsPerSecond: rate)
+                default: .poisson(requestsPerSecond: rate)
                 }
             }
             if showProgress { Console.progress("bisection done", final: true) }
-            points.sort { $0.offered < $1.offered }
+            let points = result.points.map { (offered: $0.offeredRequestsPerSecond, summary: $0.summary) }
+            let ceiling = result.ceilingRequestsPerSecond
             if json {
-                print(SimulationOutput.sweepJSON(points, setup: base, maxRate: best?.rate).serialized(indent: 2))
+                print(SimulationOutput.sweepJSON(points, setup: base, maxRate: result.best?.offeredRequestsPerSecond).serialized(indent: 2))
             } else {
                 print([SimulationOutput.header(base, arrivals: "bisection of the rate"), SimulationOutput.servingModel(base.scheduler),
                        SimulationOutput.sweepTable(points, slo: base.slo)].joined(separator: "\n"))
             }
-            guard let best else {
+            guard let best = result.best else {
                 throw CLIError.message("no rate meets \(sloAttainmentText) of the requests under the SLOs (the smallest tried: "
                     + "\(NumberFormat.significant(points.first?.offered ?? 0)) req/s; offline throughput \(NumberFormat.significant(ceiling)) req/s)")
             }
             if !json {
-                print("max rate meeting the SLOs for \(sloAttainmentText) of requests: \(NumberFormat.significant(best.rate)) req/s "
+                print("max rate meeting the SLOs for \(sloAttainmentText) of requests: \(NumberFormat.significant(best.offeredRequestsPerSecond)) req/s "
                     + "(\(NumberFormat.significant(best.summary.outputTokensPerSecondPerDevice)) output tok/s per device; "
                     + "offline ceiling \(NumberFormat.significant(ceiling)) req/s)")
             }

@@ -76,7 +76,7 @@ public enum SimulationHTML {
     /// A line chart (x from 0 to the largest x; y from 0 to `yMax` or the largest y), as inline SVG.
     static func lineChart(title: String, xLabel: String, yLabel: String, points: [(x: Double, y: Double)], color: String,
                           yMax: Double? = nil, step: Bool = false) -> String {
-        let width = 370.0, height = 250.0, left = 52.0, right = 14.0, top = 24.0, bottom = 40.0
+        let width = 370.0, height = 250.0, left = 60.0, right = 24.0, top = 24.0, bottom = 40.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let xTicks = FleetHTML.niceTicks(upTo: points.map(\.x).max() ?? 1)
         let yTicks = FleetHTML.niceTicks(upTo: yMax ?? max(points.map(\.y).max() ?? 1, 1e-9))
@@ -89,10 +89,10 @@ public enum SimulationHTML {
         svg += "<text x=\"\(n(left))\" y=\"15\" font-weight=\"bold\">\(FleetHTML.escape(title))</text>\n"
         for tick in yTicks {
             svg += "<line x1=\"\(n(left))\" y1=\"\(n(py(tick)))\" x2=\"\(n(left + plotWidth))\" y2=\"\(n(py(tick)))\" stroke=\"#eee\"/>"
-            svg += "<text x=\"\(n(left - 4))\" y=\"\(n(py(tick) + 4))\" text-anchor=\"end\">\(NumberFormat.significant(tick))</text>\n"
+            svg += "<text x=\"\(n(left - 4))\" y=\"\(n(py(tick) + 4))\" text-anchor=\"end\">\(n(tick))</text>\n"
         }
         for tick in xTicks {
-            svg += "<text x=\"\(n(px(tick)))\" y=\"\(n(top + plotHeight + 14))\" text-anchor=\"middle\">\(NumberFormat.significant(tick))</text>\n"
+            svg += "<text x=\"\(n(px(tick)))\" y=\"\(n(top + plotHeight + 14))\" text-anchor=\"middle\">\(n(tick))</text>\n"
         }
         svg += "<line x1=\"\(n(left))\" y1=\"\(n(top + plotHeight))\" x2=\"\(n(left + plotWidth))\" y2=\"\(n(top + plotHeight))\" stroke=\"#888\"/>"
         svg += "<line x1=\"\(n(left))\" y1=\"\(n(top))\" x2=\"\(n(left))\" y2=\"\(n(top + plotHeight))\" stroke=\"#888\"/>\n"

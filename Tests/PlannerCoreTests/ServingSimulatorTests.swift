@@ -78,7 +78,7 @@ struct ServingSimulatorTests {
         var previous = (ttft: 0.0, e2e: 0.0, tpot: 0.0)
         for rate in [1.0, 4.0, 12.0, 24.0] {
             let summary = try ServingSimulator.run(try Self.setup(engine, .poisson(requestsPerSecond: rate), input: Self.variableInput,
-                                                                  output: .fixed(200), requests: 400))
+                                                                  output: .fixed(128), requests: 250))
             #expect(summary.e2e.meanMs >= previous.e2e, "rate \(rate)")
             #expect(summary.tpot.meanMs >= previous.tpot, "rate \(rate)")
             previous = (summary.ttft.meanMs, summary.e2e.meanMs, summary.tpot.meanMs)
@@ -192,9 +192,12 @@ struct ServingSimulatorTests {
 
     /// The analytic ServingModel assumes one prefill at a time, run before the decode steps it stalls
     /// (vLLM without chunked prefill); the simulated vLLM V1 batches prefills and chunks them into
-    /// decode iterations. At a moderate load (running batch about 16) the two agree on the mean TPOT and
-    /// TTFT within 20% and 35%: the simulation's TPOT is lower (chunks stall the batch less than whole
-    /// prefills) and its TTFT can be lower (a prefill joins the next iteration instead of queueing).
+    /// decode iterations, and pays a CPU overhead per iteration the analytic model does not have. At a
+    /// moderate load (Llama 3.1 8B on one H100, 1024/128 tokens, the model's rate for a running batch of
+    /// 16: 11.6 req/s) the simulation gives TPOT 9.9 ms vs 10.8 (-8%: a prefill joins a decode
+    /// iteration instead of stalling the batch for its whole length), TTFT 36.5 ms vs 34.2 (+7%: the
+    /// prefill shares its iteration with the decodes) and a running batch of 14.5 vs 16. Tolerances:
+    /// 15% (TPOT), 20% (TTFT and batch).
     @Test func moderateLoadAgreesWithTheAnalyticServingModel() throws {
         var base = try Self.request()
         base.inputTokens = 1024
@@ -213,9 +216,9 @@ struct ServingSimulatorTests {
         setup.warmupRequests = 100
         setup.cooldownRequests = 100
         let summary = try ServingSimulator.run(setup)
-        #expect(abs(summary.tpot.meanMs / point.tpotMeanMs - 1) < 0.20, "TPOT \(summary.tpot.meanMs) vs \(point.tpotMeanMs)")
-        #expect(abs(summary.ttft.meanMs / point.ttftMeanMs - 1) < 0.35, "TTFT \(summary.ttft.meanMs) vs \(point.ttftMeanMs)")
-        #expect(abs(summary.meanRunningBatch / Double(batch) - 1) < 0.25, "batch \(summary.meanRunningBatch)")
+        #expect(abs(summary.tpot.meanMs / point.tpotMeanMs - 1) < 0.15, "TPOT \(summary.tpot.meanMs) vs \(point.tpotMeanMs)")
+        #expect(abs(summary.ttft.meanMs / point.ttftMeanMs - 1) < 0.20, "TTFT \(summary.ttft.meanMs) vs \(point.ttftMeanMs)")
+        #expect(abs(summary.meanRunningBatch / Double(batch) - 1) < 0.20, "batch \(summary.meanRunningBatch)")
     }
 
     @Test func generatorSamplesHaveTheRightMoments() {
@@ -241,14 +244,69 @@ struct ServingSimulatorTests {
     }
 
     @Test func histogramPercentilesAreWithinABin() {
-        var histogram = LogHistogram()
+        var histogram = LatencyHistogram()
         for value in 1...1000 { histogram.add(Double(value)) }
         let stats = histogram.statistics
         #expect(abs(stats.p50Ms / 500 - 1) < 0.006)
         #expect(abs(stats.p99Ms / 990 - 1) < 0.006)
         #expect(stats.maxMs == 1000 && abs(stats.meanMs - 500.5) < 1e-9)
-        var single = LogHistogram()
+        var single = LatencyHistogram()
         single.add(12.345)
         #expect(single.statistics.p50Ms == 12.345 && single.statistics.p99Ms == 12.345)
+    }
+
+    @Test(arguments: SchedulerConfig.Engine.allCases)
+    func everyEngineIsDeterministic(engine: SchedulerConfig.Engine) throws {
+        let setup = try Self.setup(engine, .poisson(requestsPerSecond: 15), input: Self.variableInput, output: Self.variableOutput,
+                                   requests: 150, seed: 11)
+        #expect(try ServingSimulator.run(setup) == ServingSimulator.run(setup))
+    }
+
+    @Test func burstierArrivalsWaitLonger() throws {
+        let smooth = try ServingSimulator.run(try Self.setup(.vllm, .gamma(requestsPerSecond: 20, coefficientOfVariation: 0.5), requests: 400))
+        let poisson = try ServingSimulator.run(try Self.setup(.vllm, .poisson(requestsPerSecond: 20), requests: 400))
+        let bursty = try ServingSimulator.run(try Self.setup(.vllm, .gamma(requestsPerSecond: 20, coefficientOfVariation: 4), requests: 400))
+        #expect(smooth.ttft.p99Ms <= poisson.ttft.p99Ms && poisson.ttft.p99Ms < bursty.ttft.p99Ms)
+        #expect(bursty.meanQueueLength >= smooth.meanQueueLength)
+        let constant = try ServingSimulator.run(try Self.setup(.vllm, .constant(requestsPerSecond: 20), requests: 400))
+        #expect(constant.ttft.p99Ms <= poisson.ttft.p99Ms)
+    }
+
+    @Test func traceWorkloadsReplayTheirTimesAndWrapAround() throws {
+        var setup = try Self.setup(.vllm, .trace, requests: 6)
+        setup.workload.trace = [TraceRequest(arrivalSeconds: 0, inputTokens: 100, outputTokens: 10),
+                                TraceRequest(arrivalSeconds: 3, inputTokens: 200, outputTokens: 20),
+                                TraceRequest(arrivalSeconds: 4, inputTokens: 300, outputTokens: 30)]
+        var records: [RequestRecord] = []
+        _ = try ServingSimulator.run(setup) { records.append($0) }
+        records.sort { $0.index < $1.index }
+        // The trace spans 4 s plus its mean gap of 2 s: the second pass starts at 6 s.
+        #expect(records.map(\.arrivalSeconds) == [0, 3, 4, 6, 9, 10])
+        #expect(records.map(\.inputTokens) == [100, 200, 300, 100, 200, 300])
+        #expect(records.map(\.outputTokens) == [10, 20, 30, 10, 20, 30])
+    }
+
+    @Test func chunkedContextLetsDecodesRunDuringLongPrompts() throws {
+        let lengths = TokenDistribution.histogram([.init(tokens: 7000, weight: 1), .init(tokens: 200, weight: 4)])
+        let whole = try ServingSimulator.run(try Self.setup(.trtllm, .poisson(requestsPerSecond: 6), input: lengths, output: .fixed(200),
+                                                            requests: 200))
+        let chunked = try ServingSimulator.run(try Self.setup(.trtllm, .poisson(requestsPerSecond: 6), input: lengths, output: .fixed(200),
+                                                              requests: 200, knobs: [("enable_chunked_context", "true"), ("max_num_tokens", "1024")]))
+        // Smaller token budgets cap the longest iteration: the worst inter-token gap shrinks.
+        #expect(chunked.itl.maxMs < whole.itl.maxMs)
+        #expect(chunked.requestsMeasured == 200 && whole.requestsMeasured == 200)
+    }
+
+    @Test func rateSearchBracketsTheHighestRateMeetingTheSLOs() throws {
+        var setup = try Self.setup(.vllm, .offline, input: .fixed(512), output: .fixed(64), requests: 120)
+        #expect(throws: PlannerError.self) { try ServingSimulator.findMaxRate(setup) }
+        setup.slo = ServingSLO(ttftMs: 60, tpotMs: 12)
+        let result = try ServingSimulator.findMaxRate(setup, attainment: 0.95)
+        let best = try #require(result.best)
+        #expect((best.summary.sloAttainment ?? 0) >= 0.95)
+        #expect(best.offeredRequestsPerSecond < result.ceilingRequestsPerSecond)
+        let above = result.points.filter { $0.offeredRequestsPerSecond > best.offeredRequestsPerSecond }
+        #expect(!above.isEmpty && above.allSatisfy { ($0.summary.sloAttainment ?? 0) < 0.95 })
+        #expect(result.points.count <= 12)
     }
 }

@@ -132,14 +132,7 @@ public struct IterationCostModel: Sendable {
         if request.beamSize != 1 {
             throw .invalidValue(field: "beam_size", value: "\(request.beamSize)", allowed: "1 (the serving simulator does not model beam search)")
         }
-        var base = request
-        base.batchSize = 1
-        base.inputTokens = 1
-        base.outputTokens = 1
-        var warnings: [String] = []
-        let shape = try DefaultModel.validate(base, phase: .decode, warnings: &warnings)
-        let prefill = DefaultGraph(request: base, shape: shape, phase: .prefill, keepRows: false)
-        let decode = DefaultGraph(request: base, shape: shape, phase: .decode, keepRows: false)
+        let (prefill, decode) = try DefaultModel.iterationGraphs(request)
         let model = request.model
         graph = prefill
         roofline = prefill.roofline
@@ -209,7 +202,7 @@ public struct IterationCostModel: Sendable {
                 moe.append(gemm(m: hidden, k: shardWidth))
             }
         }
-        let all = prefill.layerKinds(from: 0, to: model.numLayers)
+        let all = prefill.iterationLayerKinds
         let counts = [all.0, all.1, all.2, all.3]
         var kinds: [LayerKind] = []
         for index in 0..<4 where counts[index] > 0 {
@@ -233,12 +226,12 @@ public struct IterationCostModel: Sendable {
 
         // Memory of one device, as the estimator counts it with one pipeline stage.
         let embeddingWeights = prefill.vocabShard * hidden
-        var weights = Double(model.numLayers) * prefill.attentionWeights + (all.0 + all.2) * prefill.ffnWeights(moe: false)
-            + (all.1 + all.3) * (model.isMoE ? prefill.ffnWeights(moe: true) : 0) + embeddingWeights
+        var weights = Double(model.numLayers) * prefill.attentionWeights + (all.0 + all.2) * prefill.iterationFFNWeights(moe: false)
+            + (all.1 + all.3) * (model.isMoE ? prefill.iterationFFNWeights(moe: true) : 0) + embeddingWeights
         if !model.tieWordEmbeddings { weights += embeddingWeights }
         weightBytesPerDevice = weights * wb
         kvBytesPerTokenPerDevice = Double(model.numLayers) * prefill.kvBytesPerToken
-        activationBytesPerToken = (4 * hidden + prefill.widestActivation()) * ab
+        activationBytesPerToken = (4 * hidden + prefill.iterationWidestActivation) * ab
         logitBytesPerRow = prefill.vocabShard * 4
     }
 
@@ -288,7 +281,7 @@ public struct IterationCostModel: Sendable {
         let tokens = Double(work.tokens)
         let macRate = roofline.macsPerSecond, memRate = roofline.memoryBytesPerSecond
         let kernel = roofline.kernelSeconds
-        let touchedFraction = experts > 1 ? graph.touchedFraction(tokens: tokens, topK: topK, experts: experts) : 1
+        let touchedFraction = experts > 1 ? graph.iterationTouchedFraction(tokens: tokens, topK: topK, experts: experts) : 1
         let allReduce = roofline.allReduceSeconds(bytes: tokens * hidden * activationBytes, participants: shards)
         let hasPrefill = work.prefillTokens > 0, hasDecode = work.decodeRequests > 0
         let latentKernels = latent ? latentQueryKernels + (hasPrefill ? 1 : 0) + (hasDecode ? 2 : 0) : 0

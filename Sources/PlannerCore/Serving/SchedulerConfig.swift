@@ -216,7 +216,7 @@ public struct SchedulerConfig: Sendable, Hashable {
     }
 }
 
-extension String {
+fileprivate extension String {
     /// `max-num-seqs` -> `max_num_seqs`.
     func replacingDashes() -> String { String(map { $0 == "-" ? "_" : $0 }) }
 }

@@ -151,7 +151,7 @@ struct RequestSource {
 }
 
 /// FIFO of waiting requests with a cheap push to the front (for preempted requests).
-struct WaitingQueue {
+struct SimulationWaitingQueue {
     var items: [LiveRequest] = []
     var head = 0
 
@@ -193,19 +193,19 @@ struct SimulationEngine {
     let overhead: Double
     var freeBlocks: Int
     var source: RequestSource
-    var waiting = WaitingQueue()
+    var waiting = SimulationWaitingQueue()
     var running: [LiveRequest] = []
     var time = 0.0
     /// SGLang's estimate of the fraction of the remaining output a running request will still need.
     var newTokenRatio = SimulationEngine.sglangInitialNewTokenRatio
 
     // Statistics.
-    var ttft = LogHistogram(), tpot = LogHistogram(), itl = LogHistogram(), e2e = LogHistogram()
+    var ttft = LatencyHistogram(), tpot = LatencyHistogram(), itl = LatencyHistogram(), e2e = LatencyHistogram()
     var measured = 0, measuredInput = 0, measuredOutput = 0, goodCount = 0
     var firstMeasuredArrival = Double.infinity, lastMeasuredFinish = 0.0
     var busySeconds = 0.0, runningTime = 0.0, kvTime = 0.0, maxKV = 0.0, queueTime = 0.0
     var iterations = 0, preemptions = 0, outputTokensServed = 0
-    var timeline = Timeline(initialWidthSeconds: 1e-3)
+    var timeline = SimulationTimeline(initialWidthSeconds: 1e-3)
 
     // SGLang: python/sglang/srt/constants + global_config.py (v0.4.x): init_new_token_ratio 0.7, decaying
     // by 0.001 per decode step to the minimum (0.14 x 0.7 ~ 0.1); remaining outputs clipped at 4096
@@ -291,6 +291,13 @@ struct SimulationEngine {
             case .trtllm: try scheduleTRTLLM(&work)
             case .static:
                 if try !scheduleStatic(&work) { continue }
+            }
+            if work.isEmpty && !running.isEmpty && config.engine != .static {
+                // Nothing could be scheduled because partly prefilled requests hold the blocks the
+                // others need: preempt the newest (recompute) and schedule again; with fewer requests
+                // running something always fits (every request fits the cache alone).
+                preempt(running.removeLast())
+                continue
             }
             if work.isEmpty {
                 // Nothing fits: only possible when the head request waits for memory that running

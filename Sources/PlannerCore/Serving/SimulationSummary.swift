@@ -45,7 +45,7 @@ public struct LatencyStatistics: Sendable, Hashable {
 /// A histogram of positive values with logarithmic bins (128 per octave: values within 0.55%),
 /// exact count, sum, minimum and maximum. Percentiles are the geometric centre of the bin holding
 /// the nearest rank, clamped to the observed range. Memory is fixed (no sample is stored).
-struct LogHistogram: Sendable {
+struct LatencyHistogram: Sendable {
     static let binsPerOctaveLog2 = 7
     static let minExponent = -20  // 2^-20 ms, about 1 ns
     static let maxExponent = 40
@@ -113,7 +113,7 @@ public struct TimelineSample: Sendable, Hashable {
 }
 
 /// A timeline of at most `capacity` slices of equal width; when full, neighbours merge and the width doubles.
-struct Timeline: Sendable {
+struct SimulationTimeline: Sendable {
     static let capacity = 512
     var width: Double
     /// Per slice: weighted sums (time x value) and the time covered.
