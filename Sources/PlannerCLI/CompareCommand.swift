@@ -28,8 +28,12 @@ extension Planner {
                     members.append(("profile", .string(profile.rawValue)))
                     document = .object(members)
                 }
-                let entries = Comparison.run(try Inputs.comparison(document, source: configs))
+                let entries = Comparison.run(try Inputs.comparison(document, source: configs, readFile: Console.readModelFile))
                 print(json ? PlanningOutput.comparisonJSON(entries).serialized(indent: 2) : PlanningOutput.comparisonTable(entries))
+                let failed = entries.filter { if case .failure = $0.outcome { true } else { false } }
+                if !entries.isEmpty && failed.count == entries.count {
+                    throw CLIError.message("every configuration failed (the first: \(failed[0].name))")
+                }
             }
         }
     }

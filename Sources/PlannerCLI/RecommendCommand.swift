@@ -21,7 +21,7 @@ extension Planner {
                 $/M output tokens is at the candidate's full throughput.
                 """)
 
-        @Option(help: "Model: a catalog name.") var model: String
+        @Option(help: "Model: a catalog name, or a path to a Hugging Face config.json.") var model: String
         @Option(help: "Hardware name (see `planner hardware`).") var hardware: String?
         @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON {Flops, Memory_size, Memory_BW, ICN, ICN_LL}.")
         var hardwareJSON: String?
@@ -71,7 +71,7 @@ extension Planner {
             try reportingErrors {
                 let serving = try servingModel()
                 let options = LayoutSearch.Options(
-                    model: try ModelCatalog.model(named: model), hardware: try resolveHardware(name: hardware, json: hardwareJSON, file: hardwareFile),
+                    model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: try resolveHardware(name: hardware, json: hardwareJSON, file: hardwareFile),
                     devices: devices, devicesPerNode: devicesPerNode, inputTokens: inputTokens, outputTokens: outputTokens,
                     precisions: try parsePrecisions(bits), maxTTFTMs: maxTtftMs, maxTPOTMs: maxTpotMs,
                     batchSizes: try parseBatchSizes(batchSizes), maxBatchSize: maxBatchSize, objective: objective, profile: profile,

@@ -25,7 +25,7 @@ struct SweepOutputOptions: ParsableArguments {
         let text = try Console.readText(path, field: "sweep specification")
         if let chunkSize, chunkSize < 1 { throw CLIError.message("invalid --chunk-size \(chunkSize): allowed an integer >= 1") }
         do {
-            return try SweepJob(text: text, source: path, chunkSize: chunkSize)
+            return try SweepJob(text: text, source: path, chunkSize: chunkSize, readFile: Console.readModelFile)
         } catch {
             throw CLIError.message("invalid sweep specification '\(path)': \(error)")
         }

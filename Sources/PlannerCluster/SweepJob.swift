@@ -20,8 +20,15 @@ public struct SweepJob: Sendable {
     ///   - text: the YAML or JSON specification.
     ///   - source: a name for error messages (the file path).
     ///   - chunkSize: configurations per task; nil picks ``defaultChunkSize(count:)``.
-    public init(text: String, source: String, chunkSize: Int? = nil) throws(PlannerError) {
-        let value = try Documents.parse(text, source: source)
+    ///   - readFile: reads the `config.json` files the specification names by path; they are inlined
+    ///     into ``specText`` (what workers receive), so remote workers need no files.
+    public init(text: String, source: String, chunkSize: Int? = nil, readFile: Inputs.FileReader? = nil) throws(PlannerError) {
+        var value = try Documents.parse(text, source: source)
+        var text = text
+        if let readFile {
+            let inlined = try Inputs.inliningModelFiles(value, readFile: readFile)
+            if inlined != value { value = inlined; text = inlined.serialized() }
+        }
         let document = try Inputs.sweepSpec(value, source: source)
         let space = try SweepSpace(document.spec)
         self.specText = text

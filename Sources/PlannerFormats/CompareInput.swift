@@ -17,7 +17,8 @@ extension Inputs {
     /// A configuration whose fields are invalid (unknown hardware, bad bits, ...) becomes a failed
     /// entry, kept in the comparison; a malformed document (not an object, no configurations, unknown
     /// keys) throws.
-    public static func comparison(_ document: JSONValue, source: String) throws(PlannerError)
+    /// A `model` given as a path to a `config.json` is read with `readFile`.
+    public static func comparison(_ document: JSONValue, source: String, readFile: FileReader? = nil) throws(PlannerError)
         -> [(name: String, request: Result<EstimateRequest, PlannerError>)] {
         guard let members = document.objectMembers else {
             throw .malformedInput(source: source, reason: "expected an object with `configurations`, found \(document.typeName)")
@@ -45,7 +46,7 @@ extension Inputs {
             var merged = shared.filter { key, _ in !fields.contains { $0.0 == key } }
             merged += fields.filter { $0.0 != "name" }
             let request = Result { () throws(PlannerError) -> EstimateRequest in
-                try estimateCase(.object(merged), index: index).request
+                try estimateCase(.object(merged), index: index, readFile: readFile).request
             }
             result.append((name, request))
         }

@@ -15,6 +15,37 @@ extension Inputs {
         public var outPath: String?
     }
 
+    /// `document` with every `model` given as a path to a Hugging Face `config.json` (a string ending
+    /// in `.json`) replaced by the config object read with `readFile`, so that the specification is
+    /// self-contained (workers on other hosts cannot read the coordinator's files).
+    public static func inliningModelFiles(_ document: JSONValue, readFile: FileReader) throws(PlannerError) -> JSONValue {
+        guard let members = document.objectMembers else { return document }
+        func inline(_ value: JSONValue) throws(PlannerError) -> JSONValue {
+            guard let path = value.stringValue, path.lowercased().hasSuffix(".json") else { return value }
+            let text = try readFile(path)
+            let config: JSONValue
+            do { config = try JSONValue.parse(text) } catch {
+                throw .malformedInput(source: path, reason: "not a JSON config.json: \(error)")
+            }
+            // The model keeps the name it has when read from the file (its `_name_or_path`, else the path).
+            guard var members = config.objectMembers else { return config }
+            if config["_name_or_path"] == nil { members.append(("_name_or_path", .string(path))) }
+            return .object(members)
+        }
+        var result: [(String, JSONValue)] = []
+        for (key, value) in members {
+            guard key == "model" else { result.append((key, value)); continue }
+            if let list = value.arrayValue {
+                var inlined: [JSONValue] = []
+                for item in list { inlined.append(try inline(item)) }
+                result.append((key, .array(inlined)))
+            } else {
+                result.append((key, try inline(value)))
+            }
+        }
+        return .object(result)
+    }
+
     /// Parses a sweep specification document. Every key takes a value or a list of values
     /// (`batch_size` also `auto`; `top` a count or `all`). Unknown keys (with a did-you-mean), empty
     /// lists, repeated values, bad values and unknown models or hardware are errors naming the key.
@@ -65,7 +96,9 @@ extension Inputs {
 
         guard list("model") != nil else { throw .missingField(field: "model", context: "sweep specification \(source)") }
         var models: [ModelSpec] = []
-        for name in try strings("model", default: []) { models.append(try ModelCatalog.model(named: name)) }
+        for (index, value) in (list("model") ?? []).enumerated() {
+            models.append(try Inputs.model(value, field: (list("model")?.count ?? 0) > 1 ? "model[\(index)]" : "model"))
+        }
 
         var hardware: [HardwareSpec] = []
         for value in list("hardware") ?? list("system_name") ?? [] { hardware.append(try Inputs.hardware(value)) }
