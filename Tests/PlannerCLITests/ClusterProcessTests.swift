@@ -241,7 +241,7 @@ struct ClusterProcessTests {
     static let fleetWorkload = """
         model: llama2_70b
         rate_rps: 20
-        input_tokens: {mean: 2048, p99: 6000}
+        input_tokens: {mean: 1500, p99: 3500}
         output_tokens: 256
         slo: {ttft_p99_ms: 2000, tpot_p99_ms: 50}
         hardware: [A100_80GB, H100_80GB, MI300X]

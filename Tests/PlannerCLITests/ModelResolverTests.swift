@@ -41,4 +41,15 @@ struct ModelResolverTests {
         let compare = try PlannerProcess.run(["compare", "--configs", configs])
         #expect(compare.status == 1 && compare.stderr.contains("every configuration failed"))
     }
+
+    /// Prompt plus output beyond the model's context length: an error in `default`, a warning in `genz`.
+    @Test func contextLengthIsChecked() throws {
+        let over = try PlannerProcess.run(["estimate", "e2e", "--model", "llama2_7b", "--input-tokens", "8192", "--output-tokens", "512"])
+        #expect(over.status == 1 && over.stderr.contains("context length") && over.stderr.contains("4096"))
+        let genz = try PlannerProcess.run(["estimate", "e2e", "--model", "llama2_7b", "--input-tokens", "8192", "--output-tokens", "512",
+                                           "--profile", "genz", "--json"])
+        #expect(genz.status == 0 && genz.stdout.contains("exceeds the context length"))
+        let within = try PlannerProcess.run(["estimate", "e2e", "--model", "llama2_7b", "--input-tokens", "3840", "--output-tokens", "256"])
+        #expect(within.status == 0, "\(within.stderr)")
+    }
 }

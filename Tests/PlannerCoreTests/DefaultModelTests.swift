@@ -75,7 +75,7 @@ struct DefaultModelTests {
         #expect(Self.close(capped.memory.kvCacheMiB / full.memory.kvCacheMiB, 4096.0 / 16448.0))
         #expect(capped.latencyMs < full.latencyMs)
         // Past the window, the decode step no longer grows with the context.
-        let longer = try Estimator.decode(Self.request(windowed, input: 32768, output: 64))
+        let longer = try Estimator.decode(Self.request(windowed, input: 32704, output: 64))
         #expect(Self.close(longer.latencyMs, capped.latencyMs, 1e-12))
         // Prefill attention of a sliding-window layer: pairs capped at the window.
         let prefill = try Estimator.prefill(Self.request(windowed, input: 8192))
@@ -88,7 +88,7 @@ struct DefaultModelTests {
     @Test func interleavedWindowsAndQwenWithoutWindow() throws {
         let gemma = try ModelCatalog.model(named: "google/gemma-2-9B")
         #expect(gemma.slidingWindowLayers == .interleaved(globalEvery: 2))
-        let decode = try Estimator.decode(Self.request(gemma, input: 8192, output: 1))
+        let decode = try Estimator.decode(Self.request(gemma, input: 8191, output: 1))
         let attention = decode.operators.filter { $0.name == .attention }
         // 21 global and 21 sliding-window layers, each evaluated once.
         #expect(attention.map(\.multiplicity).sorted() == [21, 21])

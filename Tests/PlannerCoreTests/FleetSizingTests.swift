@@ -155,14 +155,14 @@ struct FleetSizingTests {
         // Same mean prompt, a long tail: the TTFT p99 uses the p99 prompt and the queue sees the variance.
         let tailed = try FleetSizing.run(try Self.workload(
             hardware: ["H100_80GB"],
-            input: .histogram([.init(tokens: 1024, weight: 0.7), .init(tokens: 2048, weight: 0.2), .init(tokens: 7168, weight: 0.1)])))
+            input: .histogram([.init(tokens: 1024, weight: 0.7), .init(tokens: 2048, weight: 0.2), .init(tokens: 3584, weight: 0.1)])))
         let key = { (plan: FleetPlan) in plan.options.first { $0.layout == Parallelism(tensor: 8) } }
         let a = try #require(key(fixed)), b = try #require(key(tailed))
         #expect(abs(TokenDistribution.histogram([.init(tokens: 1024, weight: 0.7), .init(tokens: 2048, weight: 0.2),
-                                                 .init(tokens: 7168, weight: 0.1)]).meanTokens - 1843.2) < 1e-9)
+                                                 .init(tokens: 3584, weight: 0.1)]).meanTokens - 1484.8) < 1e-9)
         #expect(b.targetValuesMs[0] > a.targetValuesMs[0])
         // A summary with a spread costs at least the fixed length at its mean.
-        let spread = try FleetSizing.run(try Self.workload(hardware: ["H100_80GB"], input: .summary(mean: 2048, p50: 1500, p90: nil, p99: 8000)))
+        let spread = try FleetSizing.run(try Self.workload(hardware: ["H100_80GB"], input: .summary(mean: 2048, p50: 1800, p90: nil, p99: 3500)))
         let spreadCost = try #require(spread.cheapest).costPerHourUSD
         let fixedCost = try #require(fixed.cheapest).costPerHourUSD
         #expect(spreadCost >= fixedCost)

@@ -27,7 +27,7 @@ struct ServingIterationCostTests {
     func purePrefillEqualsEstimatorPrefill(model: String, tp: Int, ep: Int) throws {
         var base = try Self.request(model, tp: tp, ep: ep)
         let cost = try IterationCostModel(base)
-        for (batch, input) in [(1, 1), (1, 2048), (4, 512), (3, 5000)] {
+        for (batch, input) in [(1, 1), (1, 2048), (4, 512), (3, 3800)] {
             base.batchSize = batch
             base.inputTokens = input
             let expected = try Estimator.prefill(base, operators: false).latencyMs
@@ -42,7 +42,7 @@ struct ServingIterationCostTests {
     func pureDecodeEqualsEstimatorDecode(model: String, tp: Int, ep: Int) throws {
         var base = try Self.request(model, tp: tp, ep: ep)
         let cost = try IterationCostModel(base)
-        for (batch, input, output) in [(1, 128, 1), (8, 2048, 1), (64, 1000, 1), (16, 3000, 64), (2, 10, 9000)] {
+        for (batch, input, output) in [(1, 128, 1), (8, 2048, 1), (64, 1000, 1), (16, 3000, 64), (2, 10, 4000)] {
             base.batchSize = batch
             base.inputTokens = input
             base.outputTokens = output

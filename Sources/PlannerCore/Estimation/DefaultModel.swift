@@ -31,6 +31,10 @@ enum DefaultModel {
     static func validate(_ request: EstimateRequest, phase: Phase, warnings: inout [String]) throws(PlannerError) -> Shape {
         let model = request.model
         try request.validateShared(phase: phase)
+        if let limit = model.maxModelLength, request.inputTokens + request.outputTokens > limit {
+            throw .invalidValue(field: "input_tokens + output_tokens", value: "\(request.inputTokens) + \(request.outputTokens)",
+                                allowed: "at most the context length of '\(model.name)', \(limit) tokens (max_position_embeddings)")
+        }
         let layout = request.parallelism
         let expert = layout.expert
         let shards = layout.tensor * expert

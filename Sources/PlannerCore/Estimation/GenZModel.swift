@@ -13,6 +13,11 @@ enum GenZModel {
     static func estimate(_ request: EstimateRequest, phase: Phase, operators: Bool) throws(PlannerError) -> PhaseEstimate {
         var warnings: [String] = []
         let shape = try validate(request, phase: phase, warnings: &warnings)
+        if let limit = request.model.maxModelLength, request.inputTokens + request.outputTokens > limit {
+            // GenZ estimates past the context length; the `default` profile refuses it.
+            warnings.append("input_tokens + output_tokens = \(request.inputTokens + request.outputTokens) exceeds the context length "
+                + "of '\(request.model.name)' (\(limit) tokens): GenZ estimates it anyway")
+        }
         let model = request.model
         let layout = request.parallelism
         let batch = request.batchSize
