@@ -32,11 +32,30 @@ public enum SweepOutput {
             ("output_throughput", .double(entry.outputThroughputTokensPerSecond)),
             ("memory_per_device_GiB", .double(entry.memoryPerDeviceGiB)),
         ]
+        let cost = costs(entry, configuration: configuration, space: space)
+        members += [
+            ("output_throughput_per_device", .double(entry.outputThroughputTokensPerSecond / Double(configuration.parallelism.devices))),
+            ("cost_per_hour", cost.perHour.map(JSONValue.double) ?? .null),
+            ("cost_per_million_tokens", cost.perMillionTokens.map(JSONValue.double) ?? .null),
+            ("cost_per_million_output_tokens", cost.perMillionOutputTokens.map(JSONValue.double) ?? .null),
+        ]
         return .object(members)
     }
 
-    /// The final ranking as a JSON array, best first (sorted by `total_throughput` descending,
-    /// then by index).
+    /// $/hour of the configuration's devices and $/M tokens (input + output, and output only) at its
+    /// throughput, when its hardware has a price.
+    static func costs(_ entry: SweepEntry, configuration: SweepSpace.Configuration, space: SweepSpace)
+        -> (perHour: Double?, perMillionTokens: Double?, perMillionOutputTokens: Double?) {
+        guard let price = space.spec.prices.price(for: configuration.hardware.name)?.usdPerDeviceHour else { return (nil, nil, nil) }
+        let devices = configuration.parallelism.devices
+        func perMillion(_ rate: Double) -> Double? {
+            rate > 0 ? RankObjective.costPerMillionTokens(usdPerDeviceHour: price, devices: devices, tokensPerSecond: rate) : nil
+        }
+        return (price * Double(devices), perMillion(entry.totalThroughputTokensPerSecond), perMillion(entry.outputThroughputTokensPerSecond))
+    }
+
+    /// The final ranking as a JSON array, best first (by the spec's `rank_by`, default
+    /// `total_throughput` descending, then by index).
     public static func rankingJSON(_ totals: SweepTotals, space: SweepSpace) -> JSONValue {
         .array(totals.ranking.ordered.enumerated().map { entryJSON($1, space: space, rank: $0 + 1) })
     }
@@ -49,8 +68,10 @@ public enum SweepOutput {
     /// The ranking as a terminal table (at most `limit` rows).
     public static func rankingTable(_ totals: SweepTotals, space: SweepSpace, limit: Int = 20) -> String {
         var table = TextTable(
-            headers: ["#", "model", "hardware", "bits", "TP", "PP", "EP", "batch", "in", "out", "TTFT ms", "TPOT ms", "total tok/s", "output tok/s"],
-            alignments: [.right, .left, .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right])
+            headers: ["#", "model", "hardware", "bits", "TP", "PP", "EP", "batch", "in", "out", "TTFT ms", "TPOT ms", "total tok/s", "output tok/s",
+                      "out tok/s/device", "$/hour", "$/M tok"],
+            alignments: [.right, .left, .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right,
+                         .right, .right, .right])
         for (position, entry) in totals.ranking.ordered.prefix(limit).enumerated() {
             let configuration = space.configuration(at: entry.index)
             table.append([
@@ -60,9 +81,14 @@ public enum SweepOutput {
                 NumberFormat.significant(entry.ttftMs), NumberFormat.significant(entry.averageTPOTMs),
                 NumberFormat.significant(entry.totalThroughputTokensPerSecond, digits: 6),
                 NumberFormat.significant(entry.outputThroughputTokensPerSecond, digits: 6),
-            ])
+                NumberFormat.significant(entry.outputThroughputTokensPerSecond / Double(configuration.parallelism.devices), digits: 5),
+            ] + dollars(costs(entry, configuration: configuration, space: space)))
         }
-        return table.render()
+        return "ranked by \(space.spec.rankBy.rawValue)\n" + table.render()
+    }
+
+    static func dollars(_ cost: (perHour: Double?, perMillionTokens: Double?, perMillionOutputTokens: Double?)) -> [String] {
+        [cost.perHour, cost.perMillionTokens].map { $0.map { NumberFormat.significant($0, digits: 4) } ?? "-" }
     }
 
     /// A Markdown report: what was swept, what was skipped and why, and the ranking.
@@ -87,7 +113,7 @@ public enum SweepOutput {
         for (reason, count) in totals.skipped.sorted(by: { $0.key < $1.key }) { lines.append("| \(reason) | \(count) |") }
         if totals.skipped.isEmpty { lines.append("| (none) | 0 |") }
         lines += [
-            "", "## Ranking (total throughput: input + output tokens/s)", "",
+            "", "## Ranking (by \(spec.rankBy.rawValue))", "",
             "| # | model | hardware | bits | TP | PP | EP | batch | input | output | TTFT ms | TPOT ms | total tok/s | output tok/s |",
             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]

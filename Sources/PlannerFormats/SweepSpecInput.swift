@@ -5,7 +5,7 @@ extension Inputs {
     public static let sweepKeys = [
         "model", "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "batch_size",
         "input_tokens", "output_tokens", "beam_size", "profile", "max_devices", "max_ttft_ms", "max_tpot_ms", "top", "group_by",
-        "max_auto_batch", "out",
+        "max_auto_batch", "out", "rank_by",
     ]
 
     /// A parsed sweep specification and the output file it names (for `top: all`).
@@ -147,7 +147,7 @@ extension Inputs {
         }
 
         let maxDevices = try integers("max_devices", default: []).first
-        let spec = SweepSpec(
+        var spec = SweepSpec(
             models: models, hardware: hardware, precisions: precisions,
             tensorParallel: try integers("tensor_parallel", default: [1]),
             pipelineParallel: try integers("pipeline_parallel", default: [1]),
@@ -160,6 +160,7 @@ extension Inputs {
             targets: LatencyTargets(maxTTFTMs: try number("max_ttft_ms"), maxTPOTMs: try number("max_tpot_ms")),
             keep: keep, groupBy: groups,
             maxAutoBatchSize: try integers("max_auto_batch", default: [1024]).first ?? 1024)
+        if let objective = try strings("rank_by", default: []).first { spec.rankBy = try RankObjective.parse(objective) }
         try spec.validate()
         let out = try strings("out", default: []).first
         return SweepDocument(spec: spec, outPath: out)

@@ -82,7 +82,8 @@ enum WireMapping {
         let grouped = !space.spec.groupBy.isEmpty
         var seen = Set<Int>()
         for item in wire.top {
-            let value = try checked(item, expected: expected)
+            var value = try checked(item, expected: expected)
+            value.rankKey = space.rankKey(of: value)
             guard seen.insert(value.index).inserted else { throw ResultViolation("index \(value.index) repeated in the top entries") }
             ranking.insert(value, group: grouped ? space.groupKey(of: space.configuration(at: value.index)) : "")
         }
@@ -90,7 +91,8 @@ enum WireMapping {
         all.reserveCapacity(wire.all.count)
         seen.removeAll(keepingCapacity: true)
         for item in wire.all {
-            let value = try checked(item, expected: expected)
+            var value = try checked(item, expected: expected)
+            value.rankKey = space.rankKey(of: value)
             guard seen.insert(value.index).inserted else { throw ResultViolation("index \(value.index) repeated in the 'all' entries") }
             all.append(value)
         }

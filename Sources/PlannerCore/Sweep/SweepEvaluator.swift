@@ -78,7 +78,10 @@ public struct SweepEvaluator: Sendable {
             index: index, batchSize: batchSize, ttftMs: estimate.ttftMs, averageTPOTMs: estimate.averageTPOTMs,
             totalLatencyMs: estimate.totalLatencyMs, totalThroughputTokensPerSecond: estimate.totalThroughputTokensPerSecond,
             outputThroughputTokensPerSecond: estimate.outputThroughputTokensPerSecond,
-            memoryPerDeviceGiB: max(estimate.prefill.memory.perDeviceMiB, estimate.decode.memory.perDeviceMiB) / 1024))
+            memoryPerDeviceGiB: max(estimate.prefill.memory.perDeviceMiB, estimate.decode.memory.perDeviceMiB) / 1024,
+            rankKey: space.rankKey(totalTokensPerSecond: estimate.totalThroughputTokensPerSecond,
+                                   outputTokensPerSecond: estimate.outputThroughputTokensPerSecond, ttftMs: estimate.ttftMs,
+                                   tpotMs: estimate.averageTPOTMs, configuration: configuration)))
     }
 
     /// Evaluates `range` and summarises it.

@@ -14,9 +14,14 @@ public struct SweepEntry: Sendable, Hashable {
     public var outputThroughputTokensPerSecond: Double
     /// Memory of the heaviest device, GiB.
     public var memoryPerDeviceGiB: Double
+    /// The ranking key, higher first (``RankObjective/key(totalTokensPerSecond:outputTokensPerSecond:ttftMs:tpotMs:devices:usdPerDeviceHour:)``,
+    /// computed from the figures and the configuration by whoever builds the entry; not sent on the wire).
+    public var rankKey: Double
 
     public init(index: Int, batchSize: Int, ttftMs: Double, averageTPOTMs: Double, totalLatencyMs: Double,
-                totalThroughputTokensPerSecond: Double, outputThroughputTokensPerSecond: Double, memoryPerDeviceGiB: Double) {
+                totalThroughputTokensPerSecond: Double, outputThroughputTokensPerSecond: Double, memoryPerDeviceGiB: Double,
+                rankKey: Double? = nil) {
+        self.rankKey = rankKey ?? totalThroughputTokensPerSecond
         self.index = index
         self.batchSize = batchSize
         self.ttftMs = ttftMs
@@ -27,12 +32,11 @@ public struct SweepEntry: Sendable, Hashable {
         self.memoryPerDeviceGiB = memoryPerDeviceGiB
     }
 
-    /// The ranking order: higher total throughput first, then lower index. A strict total order,
-    /// so merging rankings in any order gives the same result.
+    /// The ranking order: higher ``rankKey`` first (total throughput unless the sweep ranks by
+    /// another objective), then lower index. A strict total order, so merging rankings in any order
+    /// gives the same result.
     @inlinable public func ranksBefore(_ other: SweepEntry) -> Bool {
-        if totalThroughputTokensPerSecond != other.totalThroughputTokensPerSecond {
-            return totalThroughputTokensPerSecond > other.totalThroughputTokensPerSecond
-        }
+        if rankKey != other.rankKey { return rankKey > other.rankKey }
         return index < other.index
     }
 }

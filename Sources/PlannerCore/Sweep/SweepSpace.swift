@@ -86,3 +86,19 @@ public struct SweepSpace: Sendable, Hashable {
         }.joined(separator: "|")
     }
 }
+
+extension SweepSpace {
+    /// The ranking key of figures measured for `configuration`, by the spec's ``SweepSpec/rankBy``.
+    public func rankKey(totalTokensPerSecond: Double, outputTokensPerSecond: Double, ttftMs: Double, tpotMs: Double,
+                        configuration: Configuration) -> Double {
+        spec.rankBy.key(totalTokensPerSecond: totalTokensPerSecond, outputTokensPerSecond: outputTokensPerSecond, ttftMs: ttftMs,
+                        tpotMs: tpotMs, devices: configuration.parallelism.devices,
+                        usdPerDeviceHour: spec.prices.price(for: configuration.hardware.name)?.usdPerDeviceHour)
+    }
+
+    /// The ranking key of an entry (received from a worker: recomputed here, never trusted from the wire).
+    public func rankKey(of entry: SweepEntry) -> Double {
+        rankKey(totalTokensPerSecond: entry.totalThroughputTokensPerSecond, outputTokensPerSecond: entry.outputThroughputTokensPerSecond,
+                ttftMs: entry.ttftMs, tpotMs: entry.averageTPOTMs, configuration: configuration(at: entry.index))
+    }
+}

@@ -48,6 +48,10 @@ public struct SweepSpec: Sendable, Hashable {
     public var groupBy: [GroupField]
     /// Upper bound of the `auto` batch search.
     public var maxAutoBatchSize: Int
+    /// What the ranking orders by.
+    public var rankBy: RankObjective = .totalThroughput
+    /// Prices per device-hour (for ``RankObjective/costPerMillionTokens`` and the cost columns).
+    public var prices: PriceList = .shipped
 
     /// Ranking size kept when ``Keep/all`` is chosen.
     public static let allRankingSize = 100
@@ -97,6 +101,10 @@ public struct SweepSpec: Sendable, Hashable {
     /// Checks every list is non-empty, holds each value once, and every value is in range.
     /// - Throws: ``PlannerError/invalidValue(field:value:allowed:)`` naming the spec key.
     public func validate() throws(PlannerError) {
+        if rankBy == .costPerMillionTokens {
+            try prices.validate()
+            for spec in hardware { _ = try prices.requirePrice(for: spec.name) }
+        }
         let lists: [(String, Int)] = [
             ("model", models.count), ("hardware", hardware.count), ("bits", precisions.count),
             ("tensor_parallel", tensorParallel.count), ("pipeline_parallel", pipelineParallel.count),
