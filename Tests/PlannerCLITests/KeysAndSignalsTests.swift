@@ -144,3 +144,34 @@ struct KeysAndSignalsTests {
         }
     }
 }
+
+/// `--resume` against damaged journals, as a user meets them.
+@Suite(.serialized)
+struct JournalResumeProcessTests {
+    @Test func aTornLineIsCutAndSaidAndADamagedHeaderStopsUnlessRepaired() throws {
+        let spec = try PlannerProcess.temporaryFile(ClusterProcessTests.spec, suffix: ".yaml")
+        let journal = spec + ".journal"
+        let expected = try PlannerProcess.run(["sweep", spec, "--json", "--no-progress"]).stdout
+        let base = ["coordinate", spec, "--json", "--local-workers", "1", "--chunk-size", "64", "--journal", journal, "--no-progress"]
+        #expect(try PlannerProcess.run(base).status == 0)
+        // A coordinator killed mid-write leaves half a line.
+        let handle = try #require(FileHandle(forWritingAtPath: journal))
+        handle.seekToEndOfFile()
+        handle.write(Data("0123456789abcdef {\"task\":3,\"res".utf8))
+        try handle.close()
+        let torn = try PlannerProcess.run(base + ["--resume"])
+        #expect(torn.status == 0 && torn.stdout == expected, "\(torn.stderr)")
+        #expect(torn.stderr.contains("cut a torn last line"), "\(torn.stderr)")
+        // A damaged header: a clear error, exit 1; with --resume-repair the journal starts over.
+        var text = try String(contentsOfFile: journal, encoding: .utf8)
+        text = text.replacingOccurrences(of: "planner/3", with: "planner/X")
+        try text.write(toFile: journal, atomically: true, encoding: .utf8)
+        let stopped = try PlannerProcess.run(base + ["--resume"])
+        #expect(stopped.status == 1 && stopped.stderr.contains("damaged header") && stopped.stderr.contains("--resume-repair"), "\(stopped.stderr)")
+        let repaired = try PlannerProcess.run(base + ["--resume", "--resume-repair"])
+        #expect(repaired.status == 0 && repaired.stdout == expected, "\(repaired.stderr)")
+        #expect(repaired.stderr.contains("started it over"), "\(repaired.stderr)")
+        let misuse = try PlannerProcess.run(base + ["--resume-repair"])
+        #expect(misuse.status == 1 && misuse.stderr.contains("--resume-repair needs --resume"))
+    }
+}
