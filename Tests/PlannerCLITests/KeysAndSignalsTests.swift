@@ -122,7 +122,7 @@ struct KeysAndSignalsTests {
         pipeline_parallel: [1, 2, 4]
         expert_parallel: [1, 2]
         batch_size: [1, 2, 4, 8, 16, 32, 64, 128]
-        input_tokens: [128, 512, 1024, 2048]
+        input_tokens: [128, 256, 512, 1024, 2048, 4096]
         output_tokens: [64, 128, 256, 512, 1024, 2048]
         top: 10
         """
