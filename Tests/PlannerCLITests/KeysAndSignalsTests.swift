@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZeroMQ
 
 /// Key files (modes fixed at creation, world-readable secrets refused), CURVE refusals logged and
 /// counted, and a coordinator that takes its local workers down with it on SIGTERM / SIGINT.
@@ -95,11 +96,23 @@ struct KeysAndSignalsTests {
         #expect(coordinator.waitForStderr("public key \(badKey)"), "\(coordinator.stderr)")
         intruder.signal(SIGTERM)
         _ = intruder.wait(timeoutSeconds: 10)
+        // An allowed CURVE peer sending a 10-frame message: dropped and counted, never fatal.
+        let context = try ZMQContext()
+        let allowed = try ZMQSocket(context, type: .dealer)
+        let secret = try String(contentsOfFile: dir + "/allowed/good.key", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let server = try String(contentsOfFile: dir + "/coordinator.pub", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try allowed.set(.curveServerKey(server), .curvePublicKey(try CurveKeyPair.publicKey(fromSecret: secret)), .curveSecretKey(secret))
+        try allowed.connect(endpoint)
+        try allowed.send(Array(repeating: Array("x".utf8), count: 10))
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(coordinator.process.isRunning, "\(coordinator.stderr)")
+        allowed.close()
         let good = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--server-key", dir + "/coordinator.pub",
                                           "--curve-secret-file", dir + "/allowed/good.key", "--exit-when-done"])
         #expect(coordinator.wait(timeoutSeconds: 60) == 0, "\(coordinator.stderr)")
         #expect(!coordinator.stderr.contains("refused 0;"), "\(coordinator.stderr)")
         #expect(coordinator.stderr.contains("refused "))
+        #expect(coordinator.stderr.contains("1 too many frames"), "\(coordinator.stderr)")
         #expect(good.wait() == 0)
     }
 
