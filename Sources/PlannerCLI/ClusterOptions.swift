@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import PlannerCluster
 
@@ -10,8 +11,10 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "Journal of completed tasks, for --resume (default: <spec>.journal; for fleet, <out>/fleet.journal).")
     var journal: String?
     @Flag(help: "Continue from the journal of an interrupted run of the same job.") var resume = false
+    @Flag(help: "With --resume: drop damaged journal records (their tasks run again) instead of stopping.") var resumeRepair = false
     @Option(help: "File holding this coordinator's CURVE secret key (Z85; see `planner keys generate`).") var curveSecretFile: String?
     @Option(help: "Folder of allowed worker public keys (*.pub) or one .pub file.") var allowKeys: String?
+    @Flag(help: "Accept a --curve-secret-file that group or others can read.") var allowWorldReadableKey = false
     @Flag(help: "Allow a non-loopback bind without CURVE (unauthenticated, unencrypted).") var insecure = false
     @Option(help: "Heartbeat interval in ms (default: \(CoordinatorOptions().heartbeatMs); workers are dead after \(CoordinatorOptions().liveness) missed).")
     var heartbeatMs: Int?
@@ -29,9 +32,11 @@ struct ClusterOptions: ParsableArguments {
         if localWorkerThreads != nil { names.append("--local-worker-threads") }
         if journal != nil { names.append("--journal") }
         if resume { names.append("--resume") }
+        if resumeRepair { names.append("--resume-repair") }
         if curveSecretFile != nil { names.append("--curve-secret-file") }
         if allowKeys != nil { names.append("--allow-keys") }
         if insecure { names.append("--insecure") }
+        if allowWorldReadableKey { names.append("--allow-world-readable-key") }
         if heartbeatMs != nil { names.append("--heartbeat-ms") }
         if leaseMs != nil { names.append("--lease-ms") }
         if verifyFraction != nil { names.append("--verify-fraction") }
@@ -61,6 +66,9 @@ struct ClusterOptions: ParsableArguments {
         options.journalPath = journal ?? defaultJournal
         if resume && options.journalPath == nil { throw CLIError.message("--resume needs --journal (there is no default journal here)") }
         options.resume = resume
+        if resumeRepair && !resume { throw CLIError.message("--resume-repair needs --resume") }
+        options.resumeRepair = resumeRepair
+        options.warn = { @Sendable line in Console.error("warning: " + line) }
         options.outPath = outPath
         options.insecure = insecure
         if let heartbeatMs { options.heartbeatMs = Int64(max(heartbeatMs, 10)) }
@@ -75,7 +83,7 @@ struct ClusterOptions: ParsableArguments {
             options.progress = { @Sendable line, final in Console.progress(line, final: final) }
         }
         if let curveSecretFile {
-            options.curveSecretKey = try KeyFiles.readSecret(curveSecretFile)
+            options.curveSecretKey = try KeyFiles.readSecret(curveSecretFile, allowWorldReadable: allowWorldReadableKey)
             guard let allowKeys else { throw CLIError.message("--curve-secret-file needs --allow-keys (worker public keys)") }
             options.allowedWorkerKeys = try KeyFiles.readPublicKeys(allowKeys)
         } else if allowKeys != nil {
@@ -83,7 +91,27 @@ struct ClusterOptions: ParsableArguments {
         }
         let verbose = self.verbose
         let coordinator = try Coordinator(job: job, options: options, log: { line in if verbose { Console.error(line) } })
-        let outcome = try coordinator.run()
+        // SIGTERM / SIGINT: the coordinator stops its local workers (none is left running) and exits 128 + the signal.
+        let stop = options.stop
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let sources = [SIGTERM, SIGINT].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.request(number) }
+            source.resume()
+            return source
+        }
+        defer { sources.forEach { $0.cancel() } }
+        let outcome: Coordinator<Job>.Outcome
+        do {
+            outcome = try coordinator.run()
+        } catch let ClusterError.interrupted(signal) {
+            Console.error("stopped by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); the journal "
+                + "keeps the completed tasks (--resume continues)")
+            throw ExitCode(128 + signal)
+        } catch let error as ClusterError {
+            throw CLIError.message("\(error)")
+        }
         if !outcome.poisonedRanges.isEmpty {
             Console.error("given up: " + zip(outcome.poisonedTasks, outcome.poisonedRanges).map { task, range in
                 "task \(task) (indices \(range.lowerBound)..<\(range.upperBound))"

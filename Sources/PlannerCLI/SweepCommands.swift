@@ -129,6 +129,7 @@ extension Planner {
         @Option(help: "Heartbeat interval in ms.") var heartbeatMs: Int = 1000
         @Flag(help: "Exit when the coordinator says its job is done (instead of waiting for the next).") var exitWhenDone = false
         @Flag(help: "Log connections on standard error.") var verbose = false
+        @Flag(help: "Accept a --curve-secret-file that group or others can read.") var allowWorldReadableKey = false
         @Option(help: ArgumentHelp("Extra milliseconds per task (testing aid: a slow worker).", visibility: .hidden)) var taskDelayMs = 0
         @Option(help: ArgumentHelp("Exit at once when given this task (testing aid: a crashing input).", visibility: .hidden)) var crashOnTask: Int?
 
@@ -146,7 +147,7 @@ extension Planner {
                 switch (serverKey, curveSecretFile) {
                 case let (server?, secretFile?):
                     options.serverKey = try KeyFiles.readPublicKeyArgument(server)
-                    options.keyPair = try CurveKeyPair(secretKey: try KeyFiles.readSecret(secretFile))
+                    options.keyPair = try CurveKeyPair(secretKey: try KeyFiles.readSecret(secretFile, allowWorldReadable: allowWorldReadableKey))
                 case (nil, nil):
                     if let secret = ProcessInfo.processInfo.environment["PLANNER_WORKER_SECRET_KEY"],
                        let server = ProcessInfo.processInfo.environment["PLANNER_SERVER_KEY"] {
@@ -166,7 +167,7 @@ extension Planner {
                     return source
                 }
                 let verbose = self.verbose
-                let exit = try worker.run(log: { line in if verbose { Console.error(line) } })
+                let exit = try worker.run(log: { line in if verbose { Console.error(line) } }, warn: { line in Console.error(line) })
                 sources.forEach { $0.cancel() }
                 if case let .refused(reason) = exit {
                     Console.error("error: \(reason)")
@@ -194,14 +195,13 @@ extension Planner {
                     let pair = try CurveKeyPair.generate()
                     let secretPath = (dir as NSString).appendingPathComponent("\(name).key")
                     let publicPath = (dir as NSString).appendingPathComponent("\(name).pub")
-                    for path in [secretPath, publicPath] where FileManager.default.fileExists(atPath: path) && !force {
-                        throw CLIError.message("'\(path)' exists; use --force to replace it")
+                    for path in [secretPath, publicPath] where FileManager.default.fileExists(atPath: path) {
+                        guard force else { throw CLIError.message("'\(path)' exists; use --force to replace it") }
+                        guard unlink(path) == 0 else { throw CLIError.message("cannot replace '\(path)': \(String(cString: strerror(errno)))") }
                     }
-                    guard FileManager.default.createFile(atPath: secretPath, contents: Data((pair.secretKey + "\n").utf8),
-                                                         attributes: [.posixPermissions: 0o600]),
-                          FileManager.default.createFile(atPath: publicPath, contents: Data((pair.publicKey + "\n").utf8))
-                    else { throw CLIError.message("cannot write keys into '\(dir)'") }
-                    print("wrote \(secretPath) (secret, keep private) and \(publicPath) (public: \(pair.publicKey))")
+                    try KeyFiles.create(secretPath, contents: pair.secretKey + "\n", mode: 0o600)
+                    try KeyFiles.create(publicPath, contents: pair.publicKey + "\n", mode: 0o644)
+                    print("wrote \(secretPath) (secret, mode 0600, keep private) and \(publicPath) (public: \(pair.publicKey))")
                 }
             }
         }
@@ -210,7 +210,33 @@ extension Planner {
 
 /// Reading CURVE key files.
 enum KeyFiles {
-    static func readSecret(_ path: String) throws -> String {
+    /// Creates `path` with `mode` from the start (`open(O_CREAT | O_EXCL | O_WRONLY, mode)`, then
+    /// `fchmod`, so neither a temporary file nor the umask ever leaves the bytes readable by others),
+    /// writes `contents` and fsyncs.
+    /// - Throws: ``CLIError`` naming the file and the system error.
+    static func create(_ path: String, contents: String, mode: mode_t) throws {
+        let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { throw CLIError.message("cannot create '\(path)': \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        guard fchmod(descriptor, mode) == 0 else { throw CLIError.message("cannot set the mode of '\(path)': \(String(cString: strerror(errno)))") }
+        let bytes = Array(contents.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { throw CLIError.message("cannot write '\(path)': \(String(cString: strerror(errno)))") }
+            offset += written
+        }
+        guard fsync(descriptor) == 0 else { throw CLIError.message("cannot sync '\(path)': \(String(cString: strerror(errno)))") }
+    }
+
+    /// Reads a secret key file, refusing one that group or others can read unless `allowWorldReadable`.
+    static func readSecret(_ path: String, allowWorldReadable: Bool = false) throws -> String {
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & 0o077 != 0, !allowWorldReadable {
+            throw CLIError.message("CURVE secret key file '\(path)' has mode \(String(status.st_mode & 0o777, radix: 8)): group or others "
+                + "have access to it; allowed: 0600 or 0400 (chmod 600 '\(path)'), or give --allow-world-readable-key")
+        }
         let key = try Console.readText(path, field: "CURVE secret key").trimmingCharacters(in: .whitespacesAndNewlines)
         guard key.count == 40, Z85.decode(key) != nil else {
             throw CLIError.message("'\(path)' does not hold a CURVE secret key (40 Z85 characters)")

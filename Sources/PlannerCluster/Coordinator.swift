@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PlannerCore
 import PlannerFormats
 import PlannerWire
@@ -18,6 +21,13 @@ public struct CoordinatorOptions: Sendable {
     /// Journal file for `--resume`; nil disables journaling.
     public var journalPath: String?
     public var resume = false
+    /// With `resume`: drop damaged journal records (and a damaged header) instead of stopping.
+    public var resumeRepair = false
+    /// Set from a signal handler to stop the run: local workers are stopped and ``Coordinator/run()``
+    /// throws ``ClusterError/interrupted(signal:)``.
+    public var stop = StopRequest()
+    /// Receives warnings that are always shown (a journal repaired or cut); standard error in the CLI.
+    public var warn: @Sendable (String) -> Void = { _ in }
     /// JSONL file for every ranked configuration (when the spec keeps `all`).
     public var outPath: String?
     /// CURVE: the coordinator's secret key (Z85) and the allowed worker public keys.
@@ -111,12 +121,23 @@ public final class Coordinator<Job: ClusterJob> {
         var totals = job.emptyTotals()
         if let path = options.journalPath {
             if options.resume {
-                let replay = try Journal.replay(path: path, job: job)
+                let (opened, replay) = try Journal.resume(path: path, job: job, repair: options.resumeRepair)
                 completed = replay.completed
                 totals = replay.totals
+                if replay.tornBytes > 0 {
+                    options.warn("journal '\(path)': cut a torn last line (\(replay.tornBytes) bytes, an interrupted write); its task runs again")
+                }
+                if replay.headerReplaced {
+                    options.warn("journal '\(path)': the header was damaged; started it over (\(replay.droppedRecords) record(s) dropped, "
+                        + "the old file kept as '\(path).damaged')")
+                } else if replay.droppedRecords > 0 {
+                    options.warn("journal '\(path)': dropped \(replay.droppedRecords) bad record(s) (--resume-repair); their tasks run again")
+                }
                 if !completed.isEmpty { log("resuming: \(completed.count) task(s) already complete in \(path)") }
+                journal = opened
+            } else {
+                journal = try Journal(path: path, job: job, resume: false)
             }
-            journal = try Journal(path: path, job: job, resume: options.resume)
         }
         self.totals = totals
         scheduler = Scheduler(count: job.unitCount, chunkSize: job.chunkSize, completed: completed, jobID: job.jobID,
@@ -181,6 +202,10 @@ public final class Coordinator<Job: ClusterJob> {
         defer { stopLocalWorkers() }
 
         while !scheduler.isFinished {
+            if let signal = options.stop.signal {
+                log("stopping on signal \(signal): stopping \(children.count) local worker(s)")
+                throw ClusterError.interrupted(signal: signal)
+            }
             let readable = try router.poll(.readable, timeoutMs: 50)
             if readable {
                 var handled = 0
@@ -195,6 +220,7 @@ public final class Coordinator<Job: ClusterJob> {
                 }
             }
             perform(scheduler.tick(nowMs: nowMs()), router: router)
+            releaseMemoryAfterChurn()
             reportProgress(force: false)
             try superviseLocalWorkers()
         }
@@ -461,13 +487,39 @@ public final class Coordinator<Job: ClusterJob> {
         while children.contains(where: \.isRunning) && nowMs() < deadline { usleep(20_000) }
     }
 
+    /// SIGTERM to every local worker (each returns its running task and exits), then SIGKILL to any
+    /// still running after 3 s; waits for all of them, so none outlives the coordinator.
     private func stopLocalWorkers() {
         for child in children where child.isRunning { child.terminate() }
+        let deadline = nowMs() + 3_000
+        while children.contains(where: \.isRunning) && nowMs() < deadline { usleep(10_000) }
+        for child in children where child.isRunning { kill(child.processIdentifier, SIGKILL) }
         for child in children { child.waitUntilExit() }
         children = []
     }
 
     // MARK: Helpers
+
+    private var joinedAtLastTrim = 0
+    private var workersAtLastTrim = 0
+    private var lastTrimMs: Int64 = 0
+
+    /// After many short-lived connections (a HELLO flood, or a large fleet of workers coming and
+    /// going), hands the freed heap back to the system: libzmq frees each connection's session, pipes
+    /// and buffers on its I/O thread, whose malloc arena glibc otherwise keeps (measured with
+    /// `scripts/bench-hello-flood`: +8 MiB retained after 2,000 connections without this).
+    /// At most every 2 s, and only when workers joined or left since the last time (`malloc_trim` takes
+    /// well under a millisecond on a coordinator's heap of a few tens of MiB).
+    private func releaseMemoryAfterChurn() {
+        #if canImport(Glibc)
+        let now = nowMs()
+        guard scheduler.joinedCount != joinedAtLastTrim || scheduler.workerCount != workersAtLastTrim, now - lastTrimMs >= 2_000 else { return }
+        joinedAtLastTrim = scheduler.joinedCount
+        workersAtLastTrim = scheduler.workerCount
+        lastTrimMs = now
+        HeapTrim.function?(0)
+        #endif
+    }
 
     private func nowMs() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
 
@@ -486,7 +538,11 @@ public final class Coordinator<Job: ClusterJob> {
     /// The most frames a `planner/1` message has at the router: routing id, signature, command, body.
     static var maxFrames: Int { 4 }
 
-    static func describe(_ peer: [UInt8]) -> String { String(decoding: peer, as: UTF8.self) }
+    /// A routing id for logs: as text when it is printable ASCII (workers name themselves), else hex.
+    static func describe(_ peer: [UInt8]) -> String {
+        if !peer.isEmpty, peer.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return String(decoding: peer.prefix(200), as: UTF8.self) }
+        return "0x" + peer.prefix(64).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
 
     static func isLoopback(_ endpoint: String) -> Bool {
         guard endpoint.hasPrefix("tcp://") else { return endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("inproc://") }
@@ -500,7 +556,35 @@ public final class Coordinator<Job: ClusterJob> {
     }
 }
 
+/// A stop request shared with a signal handler: the signal number, once one arrived.
+public final class StopRequest: Sendable {
+    private let value = Atomic<Int32>(0)
+
+    public init() {}
+
+    /// Records `signal` (the first one wins).
+    public func request(_ signal: Int32) {
+        _ = value.compareExchange(expected: 0, desired: signal, ordering: .relaxed)
+    }
+
+    /// The signal that asked for the stop, or nil.
+    public var signal: Int32? {
+        let current = value.load(ordering: .relaxed)
+        return current == 0 ? nil : current
+    }
+}
+
 /// A counter shared with another thread (the ZAP handler's).
 final class SharedCount: Sendable {
     let value = Atomic<Int>(0)
 }
+
+#if canImport(Glibc)
+/// glibc's `malloc_trim` (not exported by the Glibc module), looked up once.
+enum HeapTrim {
+    static let function: (@convention(c) (Int) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int) -> Int32).self)
+    }()
+}
+#endif

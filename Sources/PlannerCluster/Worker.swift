@@ -80,7 +80,11 @@ public final class Worker: Sendable {
     }
 
     /// Runs until the sweep is done (with `exitWhenDone`), a stop is requested, or the coordinator refuses it.
-    public func run(log: @escaping @Sendable (String) -> Void) throws -> Exit {
+    /// - Parameters:
+    ///   - log: connection events (the CLI shows them with --verbose).
+    ///   - warn: problems always worth showing (a CURVE refusal by the coordinator's allow-list).
+    public func run(log: @escaping @Sendable (String) -> Void, warn: (@Sendable (String) -> Void)? = nil) throws -> Exit {
+        let warn = warn ?? log
         for _ in 0..<options.threads {
             let thread = Thread { [self] in computeLoop() }
             thread.stackSize = 1 << 20
@@ -95,14 +99,16 @@ public final class Worker: Sendable {
         var backoffMs: Int64 = 1000
         while true {
             incarnation += 1
-            let outcome = try session(context: context, incarnation: incarnation, log: log)
+            let outcome = try session(context: context, incarnation: incarnation, log: log, warn: warn)
             switch outcome {
             case let .finished(exit):
                 return exit
             case .coordinatorSilent:
                 if stopRequested.load(ordering: .acquiring) { return .stopped }
                 let jitter = Int64.random(in: -(backoffMs / 5)...(backoffMs / 5))
-                log("coordinator silent; reconnecting in \(backoffMs + jitter) ms")
+                log("coordinator silent; reconnecting in \(backoffMs + jitter) ms"
+                    + (options.serverKey == nil ? "" : " (with CURVE, a likely cause is keys: a wrong --server-key, or this worker's "
+                        + "public key missing from the coordinator's --allow-keys)"))
                 sleepInterruptibly(ms: backoffMs + jitter)
                 backoffMs = min(backoffMs * 2, options.maxBackoffMs)
             case .welcomed:
@@ -118,7 +124,8 @@ public final class Worker: Sendable {
     }
 
     /// One connection: HELLO, then serve until the coordinator goes silent or the worker finishes.
-    private func session(context: ZMQContext, incarnation: Int, log: @Sendable (String) -> Void) throws -> SessionOutcome {
+    private func session(context: ZMQContext, incarnation: Int, log: @Sendable (String) -> Void,
+                         warn: @Sendable (String) -> Void) throws -> SessionOutcome {
         let dealer = try ZMQSocket(context, type: .dealer, lingerMs: 2000)
         var settings: [SocketOption] = [
             .routingID(Array("\(options.workerID)/\(incarnation)/\(String(UInt32.random(in: .min ... .max), radix: 16))".utf8)), .maxMessageSizeBytes(Int64(WireCodec.maxMessageBytes)),
@@ -129,6 +136,15 @@ public final class Worker: Sendable {
             settings += [.curveServerKey(serverKey), .curvePublicKey(keys.publicKey), .curveSecretKey(keys.secretKey)]
         }
         try dealer.set(settings)
+        // With CURVE, a monitor tells a refusal by the coordinator's ZAP allow-list (the ERROR command
+        // carrying status 400) from a coordinator that is merely silent.
+        let monitorEndpoint = "inproc://planner-worker-monitor-\(incarnation)-\(UInt32.random(in: .min ... .max))"
+        let monitor = try ZMQSocket(context, type: .pair)
+        if options.serverKey != nil {
+            try dealer.monitor(monitorEndpoint, events: .handshakeFailedAuth)
+            try monitor.connect(monitorEndpoint)
+        }
+        var refusals = 0
         try dealer.connect(options.endpoint)
         let started = DispatchTime.now().uptimeNanoseconds
         func now() -> Int64 { Int64((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000) }
@@ -163,8 +179,18 @@ public final class Worker: Sendable {
         }
         hello()
         while true {
-            let ready = try ZMQPoller.poll([.socket(dealer), wake.pollItem], timeoutMs: 100)
+            let ready = try ZMQPoller.poll([.socket(dealer), wake.pollItem, .socket(monitor)], timeoutMs: 100)
             if ready[1] { wake.drain() }
+            if ready[2] {
+                while let message = try monitor.receive(dontWait: true), let event = MonitorEvent(message) {
+                    guard event.event == .handshakeFailedAuth else { continue }
+                    refusals += 1
+                    if refusals == 1 || refusals.isMultiple(of: 10) {
+                        warn("refused by the coordinator's allow-list (ZAP status \(event.value), \(event.endpoint)): add this worker's public "
+                            + "key (\(options.keyPair?.publicKey ?? "?")) to the coordinator's --allow-keys folder; retrying (refusal \(refusals))")
+                    }
+                }
+            }
             if ready[0] {
                 while let message = try dealer.receive(dontWait: true, maxFrames: 8) {
                     lastHeard = now()

@@ -283,3 +283,45 @@ public struct ZMQSocket: ~Copyable {
         return ready.first ?? false
     }
 }
+
+// MARK: - Monitoring
+
+/// Socket events a monitor reports (`zmq_socket_monitor`; values from libzmq 4.3.4 `include/zmq.h`).
+public struct MonitorEvents: OptionSet, Sendable, Hashable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL`.
+    public static let handshakeFailedNoDetail = MonitorEvents(rawValue: 0x0800)
+    /// `ZMQ_EVENT_HANDSHAKE_SUCCEEDED`.
+    public static let handshakeSucceeded = MonitorEvents(rawValue: 0x1000)
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL`.
+    public static let handshakeFailedProtocol = MonitorEvents(rawValue: 0x2000)
+    /// `ZMQ_EVENT_HANDSHAKE_FAILED_AUTH`: the peer's ZAP handler refused us; the value is the ZAP status (e.g. 400).
+    public static let handshakeFailedAuth = MonitorEvents(rawValue: 0x4000)
+}
+
+/// One event read from a monitor socket: `[uint16 event, uint32 value]` then the endpoint (RFC: zmq_socket_monitor(3)).
+public struct MonitorEvent: Sendable, Hashable {
+    public let event: MonitorEvents
+    public let value: UInt32
+    public let endpoint: String
+
+    /// Decodes a monitor message; nil when it is not one.
+    public init?(_ message: ZMQMessage) {
+        guard message.frames.count >= 2, message.frames[0].count == 6 else { return nil }
+        let head = message.frames[0]
+        event = MonitorEvents(rawValue: UInt16(head[0]) | UInt16(head[1]) << 8)
+        value = UInt32(head[2]) | UInt32(head[3]) << 8 | UInt32(head[4]) << 16 | UInt32(head[5]) << 24
+        endpoint = String(decoding: message.frames[1], as: UTF8.self)
+    }
+}
+
+extension ZMQSocket {
+    /// Publishes this socket's `events` on `endpoint` (`inproc://...`), where a PAIR socket can connect to read them.
+    /// - Throws: ``ZMQError`` (`EPROTONOSUPPORT` for a non-inproc endpoint, `ETERM`).
+    public func monitor(_ endpoint: String, events: MonitorEvents) throws {
+        let rc = endpoint.withCString { zmq_socket_monitor(handle, $0, Int32(events.rawValue)) }
+        guard rc == 0 else { throw ZMQError.last("zmq_socket_monitor(\(endpoint))") }
+    }
+}

@@ -132,6 +132,9 @@ struct FleetJobTests {
             }))
             changes.append(("curve arrays of different lengths", { $0.fleet[position].option.curveTpotMs.removeLast() }))
             changes.append(("a replica count beyond Int", { $0.fleet[position].option.replicas = UInt64.max }))
+            changes.append(("a NaN cost", { $0.fleet[position].option.costPerMillionOutputTokensUsd = .nan }))
+            changes.append(("a negative TTFT", { $0.fleet[position].option.ttftMeanMs = -1 }))
+            changes.append(("a NaN curve point", { $0.fleet[position].option.curveTpotMs[0] = .nan }))
         } else {
             Issue.record("task 1 holds no option")
         }

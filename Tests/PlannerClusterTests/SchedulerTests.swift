@@ -329,3 +329,17 @@ extension SchedulerTests {
         #expect(scheduler.isQuarantined(a) && scheduler.completedCount == 0)
     }
 }
+
+extension SchedulerTests {
+    @Test func sayingHelloAgainDoesNotWipeStrikes() {
+        var scheduler = Scheduler(count: 50, chunkSize: 10, jobID: "job")
+        _ = scheduler.join(a, nowMs: 0)
+        var sent = Self.dispatched(scheduler.credit(a, n: 1, nowMs: 0))
+        for time in 1...2 {
+            sent = Self.dispatched(Self.answer(&scheduler, sent[0], check: .violation("nan"), nowMs: Int64(time)).1)
+        }
+        #expect(scheduler.join(a, nowMs: 3) == .joined)
+        sent = Self.dispatched(scheduler.credit(a, n: 1, nowMs: 3))
+        #expect(Self.answer(&scheduler, sent[0], check: .violation("nan"), nowMs: 4).0 == .violation(quarantined: true))
+    }
+}

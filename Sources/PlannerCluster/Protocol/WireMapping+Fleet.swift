@@ -76,6 +76,13 @@ extension WireMapping {
                   let nodes = Int(exactly: value.nodes), let devicesPerNode = Int(exactly: value.devicesPerNode),
                   let billed = Int(exactly: value.billedDevices), let batch = Int(exactly: value.batchSize)
             else { return nil }
+            // Every figure is a rate, a time, a share, a price or a size: never NaN, never negative
+            // (+infinity is left to the engine's own meaning, e.g. an unbounded cost).
+            let figures = [value.perReplicaRps, value.perReplicaOutputTokS, value.outputTokSPerDevice, value.utilization,
+                           value.prefillUtilization, value.priceUsdPerDeviceHour, value.costPerHourUsd,
+                           value.costPerMillionOutputTokensUsd, value.ttftMeanMs, value.tpotMeanMs, value.decodeStepMs,
+                           value.memoryPerDeviceGib] + value.targetValuesMs + value.curveTpotMs + value.curveOutputTokSPerDevice
+            guard figures.allSatisfy({ !$0.isNaN && $0 >= 0 }) else { return nil }
             var option = FleetOption(task: task, workload: workload)
             option.replicas = replicas
             option.devices = devices

@@ -214,13 +214,17 @@ public struct Scheduler: Sendable {
     /// - Parameter slots: the tasks it says it evaluates at once (clamped to 1 ... maxCreditPerWorker - 1).
     public mutating func join(_ peer: Peer, slots: Int = 1, nowMs: Int64) -> JoinVerdict {
         if quarantinedPeers.contains(peer) { return .quarantined }
-        if workers[peer] != nil {
+        var strikes = 0
+        if let known = workers[peer] {
+            // A HELLO again (a reconnect) starts a fresh session on probation, but keeps the strikes.
+            strikes = known.strikes
             requeue(peer, failing: false)
         } else {
             guard workers.count < configuration.maxWorkers else { return .full }
             joinedCount += 1
         }
         var state = WorkerState(lastHeardMs: nowMs, lastSentMs: nowMs)
+        state.strikes = strikes
         state.slots = min(max(slots, 1), max(configuration.maxCreditPerWorker - 1, 1))
         workers[peer] = state
         return .joined

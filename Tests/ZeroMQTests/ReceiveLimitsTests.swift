@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 @Suite("Receive limits and a ZAP handler without keys")
-struct HardeningTests {
+struct ReceiveLimitsTests {
     @Test("receiveBounded drains a message over the frame limit, keeps its routing id, and the next message arrives")
     func boundedReceive() throws {
         let context = try ZMQContext()
