@@ -3,7 +3,7 @@ public import PlannerCore
 extension Inputs {
     /// Keys of a comparison file's top level; `model`, `batch_size`, `input_tokens`, `output_tokens`
     /// (and any other estimate parameter) are shared defaults that each configuration may override.
-    public static let comparisonTopKeys = ["configurations", "configs"] + estimateParameterKeys
+    public static let comparisonTopKeys = ["configurations", "configs", "rank_by"] + estimateParameterKeys
     /// Keys of one configuration.
     public static let comparisonConfigurationKeys = ["name"] + estimateParameterKeys
     /// Estimate parameters accepted in configuration files (the Python API's names).
@@ -29,7 +29,7 @@ extension Inputs {
         guard let list = (document["configurations"] ?? document["configs"])?.arrayValue, !list.isEmpty else {
             throw .missingField(field: "configurations", context: "\(source) (a non-empty list of configurations)")
         }
-        var shared = members.filter { $0.0 != "configurations" && $0.0 != "configs" }
+        var shared = members.filter { $0.0 != "configurations" && $0.0 != "configs" && $0.0 != "rank_by" }
         if shared.first(where: { $0.0 == "phase" }) == nil { shared.append(("phase", .string("e2e"))) }
         var result: [(name: String, request: Result<EstimateRequest, PlannerError>)] = []
         for (index, item) in list.enumerated() {

@@ -11,6 +11,16 @@ public enum PlanningOutput {
                 ("config_name", .string(entry.name)),
                 ("total_throughput", .double(entry.totalThroughputTokensPerSecond)),
                 ("output_throughput", .double(entry.outputThroughputTokensPerSecond)),
+                ("output_throughput_per_device", .double(entry.outputThroughputTokensPerSecond / Double(entry.request?.parallelism.devices ?? 1))),
+                ("cost_per_million_tokens", entry.request.flatMap { request in
+                    PriceList.shipped.price(for: request.hardware.name).flatMap { price in
+                        entry.totalThroughputTokensPerSecond > 0
+                            ? JSONValue.double(RankObjective.costPerMillionTokens(usdPerDeviceHour: price.usdPerDeviceHour,
+                                                                                    devices: request.parallelism.devices,
+                                                                                    tokensPerSecond: entry.totalThroughputTokensPerSecond))
+                            : nil
+                    }
+                } ?? .null),
                 ("ttft", .double(entry.ttftMs)),
                 ("tpot", .double(entry.tpotMs)),
                 ("total_latency", .double(entry.totalLatencyMs)),
@@ -44,8 +54,9 @@ public enum PlanningOutput {
 
     public static func comparisonTable(_ entries: [Comparison.Entry]) -> String {
         var table = TextTable(
-            headers: ["#", "config", "hardware", "TP", "PP", "EP", "bits", "total tok/s", "output tok/s", "TTFT ms", "TPOT ms", "latency ms", "note"],
-            alignments: [.right, .left, .left, .right, .right, .right, .left, .right, .right, .right, .right, .right, .left])
+            headers: ["#", "config", "hardware", "TP", "PP", "EP", "bits", "total tok/s", "output tok/s", "out tok/s/device", "$/M tok",
+                      "TTFT ms", "TPOT ms", "latency ms", "note"],
+            alignments: [.right, .left, .left, .right, .right, .right, .left, .right, .right, .right, .right, .right, .right, .right, .left])
         for (position, entry) in entries.enumerated() {
             var row: [String] = ["\(position + 1)", entry.name]
             if let request = entry.request {
@@ -56,12 +67,17 @@ public enum PlanningOutput {
             }
             switch entry.outcome {
             case .success:
+                let devices = Double(entry.request?.parallelism.devices ?? 1)
+                let price = entry.request.flatMap { PriceList.shipped.price(for: $0.hardware.name)?.usdPerDeviceHour }
                 row += [NumberFormat.significant(entry.totalThroughputTokensPerSecond, digits: 5),
                         NumberFormat.significant(entry.outputThroughputTokensPerSecond, digits: 5),
+                        NumberFormat.significant(entry.outputThroughputTokensPerSecond / devices, digits: 5),
+                        price.map { NumberFormat.significant(RankObjective.costPerMillionTokens(
+                            usdPerDeviceHour: $0, devices: Int(devices), tokensPerSecond: entry.totalThroughputTokensPerSecond), digits: 4) } ?? "-",
                         NumberFormat.significant(entry.ttftMs), NumberFormat.significant(entry.tpotMs),
                         NumberFormat.significant(entry.totalLatencyMs, digits: 5), ""]
             case let .failure(error):
-                row += ["0", "0", "inf", "inf", "inf", "error: \(error)"]
+                row += ["0", "0", "0", "-", "inf", "inf", "inf", "error: \(error)"]
             }
             table.append(row)
         }

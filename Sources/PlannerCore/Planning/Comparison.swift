@@ -27,8 +27,18 @@ public enum Comparison {
     /// Estimates every configuration end to end and sorts by total throughput, descending and stable:
     /// ties keep input order, and failures (throughput 0) sink to the end in input order.
     /// - Parameter configurations: names with a request, or the error building it raised.
-    public static func run(_ configurations: [(name: String, request: Result<EstimateRequest, PlannerError>)]) -> [Entry] {
-        ranked(configurations.map { entry(name: $0.name, request: $0.request) })
+    /// - Parameter objective: what to sort by (default total throughput; failures always last).
+    public static func run(_ configurations: [(name: String, request: Result<EstimateRequest, PlannerError>)],
+                           objective: RankObjective = .totalThroughput, prices: PriceList = .shipped) -> [Entry] {
+        let entries = configurations.map { entry(name: $0.name, request: $0.request) }
+        guard objective != .totalThroughput else { return ranked(entries) }
+        func key(_ entry: Entry) -> Double {
+            guard let request = entry.request, (try? entry.outcome.get()) != nil else { return -.infinity }
+            return objective.key(totalTokensPerSecond: entry.totalThroughputTokensPerSecond,
+                                 outputTokensPerSecond: entry.outputThroughputTokensPerSecond, ttftMs: entry.ttftMs, tpotMs: entry.tpotMs,
+                                 devices: request.parallelism.devices, usdPerDeviceHour: prices.price(for: request.hardware.name)?.usdPerDeviceHour)
+        }
+        return stableSorted(entries) { key($0) > key($1) }
     }
 
     /// Estimates one configuration end to end (or carries the error that building its request raised).
