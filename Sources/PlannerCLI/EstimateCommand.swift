@@ -35,6 +35,7 @@ extension Planner {
         @Option(parsing: .unconditional, help: "Prompt tokens (>= 1).") var inputTokens = 2048
         @Option(parsing: .unconditional, help: "Output tokens (>= 0).") var outputTokens = 256
         @Option(help: "Precision: \(Precision.acceptedNames).") var bits = "bf16"
+        @Option(help: "KV-cache precision: auto (the weights'), f32, bf16, fp8, int8.") var kvBits = "auto"
         @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], parsing: .unconditional, help: "Tensor-parallel degree.") var tensorParallel = 1
         @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], parsing: .unconditional, help: "Pipeline-parallel degree.") var pipelineParallel = 1
         @Option(name: [.customLong("ep"), .customLong("expert-parallel")], parsing: .unconditional, help: "Expert-parallel degree (MoE models).") var expertParallel = 1
@@ -75,7 +76,7 @@ extension Planner {
                 model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec, batchSize: batchSize,
                 beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens, precision: try Precision.parse(bits),
                 parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel),
-                profile: profile)
+                profile: profile, kvPrecision: try EstimateRequest.parseKVPrecision(kvBits))
             switch phase {
             case .prefill, .decode:
                 let corePhase: Phase = phase == .prefill ? .prefill : .decode

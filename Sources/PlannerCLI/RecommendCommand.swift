@@ -32,6 +32,7 @@ extension Planner {
         @Option(parsing: .unconditional, help: "Prompt tokens.") var inputTokens = 2048
         @Option(parsing: .unconditional, help: "Output tokens.") var outputTokens = 256
         @Option(help: "Precisions to try, comma-separated (\(Precision.acceptedNames)).") var bits = "bf16"
+        @Option(help: "KV-cache precision: auto (the weights'), f32, bf16, fp8, int8.") var kvBits = "auto"
         @Option(parsing: .unconditional, help: "Latency target: maximum time to first token, ms.") var maxTtftMs: Double?
         @Option(parsing: .unconditional, help: "Latency target: maximum time per output token, ms.") var maxTpotMs: Double?
         @Option(help: "Batch sizes: 'auto' or a comma-separated list.") var batchSizes = "auto"
@@ -70,12 +71,13 @@ extension Planner {
         func run() throws {
             try reportingErrors {
                 let serving = try servingModel()
-                let options = LayoutSearch.Options(
+                var options = LayoutSearch.Options(
                     model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: try resolveHardware(name: hardware, json: hardwareJSON, file: hardwareFile),
                     devices: devices, devicesPerNode: devicesPerNode, inputTokens: inputTokens, outputTokens: outputTokens,
                     precisions: try parsePrecisions(bits), maxTTFTMs: maxTtftMs, maxTPOTMs: maxTpotMs,
                     batchSizes: try parseBatchSizes(batchSizes), maxBatchSize: maxBatchSize, objective: objective, profile: profile,
                     serving: serving)
+                options.kvPrecision = try EstimateRequest.parseKVPrecision(kvBits)
                 let result = try LayoutSearch.run(options)
                 if verbose {
                     Console.error("layouts considered: \(result.layoutsConsidered); estimates: \(result.estimatesEvaluated); "

@@ -25,6 +25,7 @@ extension Planner {
         @Option(name: .customLong("hardware-json"), help: "Custom hardware as JSON {Flops, Memory_size, Memory_BW, ICN, ICN_LL}.")
         var hardwareJSON: String?
         @Option(help: "Precision: \(Precision.acceptedNames).") var bits = "bf16"
+        @Option(help: "KV-cache precision: auto (the weights'), f32, bf16, fp8, int8.") var kvBits = "auto"
         @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], help: "Tensor-parallel degree.") var tensorParallel = 1
         @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], help: "Pipeline-parallel degree (only 1 is simulated).")
         var pipelineParallel = 1
@@ -202,7 +203,8 @@ extension Planner {
             let request = EstimateRequest(
                 model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec,
                 precision: try Precision.parse(bits),
-                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel), profile: profile)
+                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel), profile: profile,
+                kvPrecision: try EstimateRequest.parseKVPrecision(kvBits))
             var config = SchedulerConfig.defaults(try SchedulerConfig.engine(named: scheduler), hardware: spec, parallelism: request.parallelism)
             for knob in knobs {
                 guard let equals = knob.firstIndex(of: "=") else {

@@ -22,7 +22,7 @@ public enum FleetInput {
     public static let workloadKeys = [
         "model", "models", "rate_rps", "rate_output_tokens_per_s", "rate_tokens_per_s", "input_tokens", "output_tokens", "slo",
         "bits", "precisions", "hardware", "prices", "headroom", "profile", "max_batch_size", "max_devices_per_replica",
-        "bill_whole_nodes", "name", "description", "notes",
+        "bill_whole_nodes", "name", "description", "notes", "kv_bits",
     ]
     /// Keys of a hardware object besides the hardware description and override keys.
     public static let hardwareFleetKeys = ["max_devices_per_replica", "price"]
@@ -68,11 +68,15 @@ public enum FleetInput {
             guard let flag = value.boolValue else { throw .invalidValue(field: "bill_whole_nodes", value: value.serialized(), allowed: "true or false") }
             billWholeNodes = flag
         }
-        let workload = FleetWorkload(
+        var workload = FleetWorkload(
             models: models, rate: rate, inputTokens: input, outputTokens: output, objectives: objectives, precisions: precisions,
             hardware: hardware, prices: prices, headroomFraction: try parseHeadroom(document["headroom"]), profile: profile,
             maxBatchSize: try Inputs.integer(document, "max_batch_size", default: FleetWorkload.defaultMaxBatchSize),
             billWholeNodes: billWholeNodes)
+        if let kv = document["kv_bits"], kv != .null {
+            guard let text = kv.stringValue else { throw .invalidValue(field: "kv_bits", value: kv.serialized(), allowed: "auto, f32, bf16, fp8, int8") }
+            workload.kvPrecision = try EstimateRequest.parseKVPrecision(text)
+        }
         try workload.validate()
         return workload
     }

@@ -139,7 +139,7 @@ public enum Inputs {
     /// `model` may also be a path to a Hugging Face `config.json` or an inline config object; the
     /// ``overrideKeys`` adjust the case's hardware for the `default` profile.
     public static let caseKeys = ["id", "phase", "model", "batch_size", "beam_size", "input_tokens", "output_tokens",
-                                  "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
+                                  "hardware", "system_name", "bits", "kv_bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
                                   "profile"] + overrideKeys
     public static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
 
@@ -182,7 +182,8 @@ public enum Inputs {
                 tensor: try integer(value, "tensor_parallel", default: 1),
                 pipeline: try integer(value, "pipeline_parallel", default: 1),
                 expert: try integer(value, "expert_parallel", default: 1)),
-            profile: profile)
+            profile: profile,
+            kvPrecision: try EstimateRequest.parseKVPrecision(try string(value, "kv_bits", default: "auto")))
         return Case(id: id, phase: phase, request: request)
     }
 

@@ -52,4 +52,19 @@ struct ModelResolverTests {
         let within = try PlannerProcess.run(["estimate", "e2e", "--model", "llama2_7b", "--input-tokens", "3840", "--output-tokens", "256"])
         #expect(within.status == 0, "\(within.stderr)")
     }
+
+    /// `--kv-bits` and a case's `kv_bits`.
+    @Test func kvBitsInTheCommandsAndCases() throws {
+        let fp8 = try PlannerProcess.run(["estimate", "decode", "--model", "llama3_8b", "--kv-bits", "fp8", "--json"])
+        let plain = try PlannerProcess.run(["estimate", "decode", "--model", "llama3_8b", "--json"])
+        #expect(fp8.status == 0 && plain.status == 0)
+        #expect((fp8.json?["Latency"]?.doubleValue ?? 0) < (plain.json?["Latency"]?.doubleValue ?? 0))
+        let bad = try PlannerProcess.run(["estimate", "decode", "--model", "llama3_8b", "--kv-bits", "int4"])
+        #expect(bad.status == 1 && bad.stderr.contains("kv_bits"))
+        let cases = try PlannerProcess.run(["estimate", "--cases", "-"], stdin: """
+            [{"id": "a", "phase": "decode", "model": "llama3_8b", "kv_bits": "fp8"}, {"id": "b", "phase": "decode", "model": "llama3_8b", "kv_bits": "fp2"}]
+            """)
+        let entries = try #require(cases.json?.arrayValue)
+        #expect(entries.count == 2 && entries[0]["error"] == nil && entries[1]["error"]?.stringValue?.contains("kv_bits") == true)
+    }
 }

@@ -117,7 +117,7 @@ struct DefaultGraph {
         self.keepRows = keepRows
         let precision = request.precision
         weightBytes = precision.bytesPerElement
-        kvBytes = max(precision.bytesPerElement, 1)
+        kvBytes = max((request.kvPrecision ?? precision).bytesPerElement, 1)
         activationBytes = precision == .f32 ? 4 : 2
         shards = shape.shards
         tensor = request.parallelism.tensor

@@ -25,6 +25,13 @@ public struct EstimateRequest: Sendable, Hashable {
     public var precision: Precision
     public var parallelism: Parallelism
     public var profile: Profile
+    /// Precision of the KV cache when it differs from the weights' (`kv_bits`; fp8 KV with bf16
+    /// weights is the common production choice: vLLM `--kv-cache-dtype fp8`, TensorRT-LLM FP8 KV).
+    /// nil: the weights' precision, as GenZ. One of ``kvPrecisions``; the `genz` profile ignores it (with a warning).
+    public var kvPrecision: Precision?
+
+    /// KV-cache precisions engines store: f32, bf16 (fp16), fp8, int8.
+    public static let kvPrecisions: [Precision] = [.f32, .bf16, .fp8, .int8]
 
     /// The profile used when none is given.
     public static let defaultProfile: Profile = .default
@@ -38,8 +45,10 @@ public struct EstimateRequest: Sendable, Hashable {
         outputTokens: Int = 256,
         precision: Precision = .bf16,
         parallelism: Parallelism = Parallelism(),
-        profile: Profile = EstimateRequest.defaultProfile
+        profile: Profile = EstimateRequest.defaultProfile,
+        kvPrecision: Precision? = nil
     ) {
+        self.kvPrecision = kvPrecision
         self.model = model
         self.hardware = hardware
         self.batchSize = batchSize
@@ -49,5 +58,18 @@ public struct EstimateRequest: Sendable, Hashable {
         self.precision = precision
         self.parallelism = parallelism
         self.profile = profile
+    }
+}
+
+extension EstimateRequest {
+    /// Parses a `kv_bits` value: one of ``kvPrecisions`` (with the precision aliases), or `auto`
+    /// (nil: the weights' precision).
+    public static func parseKVPrecision(_ text: String, field: String = "kv_bits") throws(PlannerError) -> Precision? {
+        if text.lowercased() == "auto" { return nil }
+        let allowed = "auto or " + kvPrecisions.map(\.rawValue).joined(separator: ", ")
+        guard let precision = Precision.aliases[text.lowercased()], kvPrecisions.contains(precision) else {
+            throw .invalidValue(field: field, value: text, allowed: allowed)
+        }
+        return precision
     }
 }

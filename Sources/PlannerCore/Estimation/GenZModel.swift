@@ -13,6 +13,9 @@ enum GenZModel {
     static func estimate(_ request: EstimateRequest, phase: Phase, operators: Bool) throws(PlannerError) -> PhaseEstimate {
         var warnings: [String] = []
         let shape = try validate(request, phase: phase, warnings: &warnings)
+        if let kv = request.kvPrecision, kv != request.precision {
+            warnings.append("kv_bits \(kv.rawValue) ignored: GenZ stores the KV cache at the weights' precision (\(request.precision.rawValue))")
+        }
         if let limit = request.model.maxModelLength, request.inputTokens + request.outputTokens > limit {
             // GenZ estimates past the context length; the `default` profile refuses it.
             warnings.append("input_tokens + output_tokens = \(request.inputTokens + request.outputTokens) exceeds the context length "

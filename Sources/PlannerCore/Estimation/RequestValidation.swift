@@ -11,6 +11,10 @@ extension EstimateRequest {
         try PhysicalLimits.outputTokens.check(outputTokens)
         // Whatever the phase: prefill ignores beams, but a beam count below 1 is no request at all.
         try PhysicalLimits.beamSize.check(beamSize)
+        if let kv = kvPrecision, !EstimateRequest.kvPrecisions.contains(kv) {
+            throw .invalidValue(field: "kv_bits", value: kv.rawValue,
+                                allowed: EstimateRequest.kvPrecisions.map(\.rawValue).joined(separator: ", ") + " (the KV-cache dtypes engines store)")
+        }
         try PhysicalLimits.parallelDegree.check(parallelism.tensor, field: "tensor_parallel")
         try PhysicalLimits.parallelDegree.check(parallelism.pipeline, field: "pipeline_parallel")
         try PhysicalLimits.parallelDegree.check(parallelism.expert, field: "expert_parallel")

@@ -337,7 +337,7 @@ struct LayoutEvaluator {
         EstimateRequest(
             model: model, hardware: candidate.spec, batchSize: batch, beamSize: 1, inputTokens: inputTokens,
             outputTokens: workload.outputTokens.meanTokens(atLeast: 1), precision: task.precision, parallelism: task.layout,
-            profile: workload.profile)
+            profile: workload.profile, kvPrecision: workload.kvPrecision)
     }
 
     var describeLayout: String {

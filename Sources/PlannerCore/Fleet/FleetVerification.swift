@@ -91,7 +91,7 @@ public enum FleetVerification {
         let request = EstimateRequest(
             model: workload.models[option.modelIndex], hardware: hardware, batchSize: 1, beamSize: 1,
             inputTokens: workload.inputTokens.meanTokens(atLeast: 1), outputTokens: workload.outputTokens.meanTokens(atLeast: 1),
-            precision: option.precision, parallelism: option.layout, profile: workload.profile)
+            precision: option.precision, parallelism: option.layout, profile: workload.profile, kvPrecision: workload.kvPrecision)
         var scheduler = SchedulerConfig.defaults(engine, hardware: hardware, parallelism: option.layout)
         scheduler.maxRunningRequests = min(scheduler.maxRunningRequests ?? workload.maxBatchSize, workload.maxBatchSize)
         let setup = SimulationSetup(

@@ -78,6 +78,8 @@ public struct FleetWorkload: Sendable, Hashable {
     public var maxBatchSize: Int
     /// Bill whole nodes (devices per node x nodes) instead of the devices used.
     public var billWholeNodes: Bool
+    /// KV-cache precision when it differs from the weights' (nil: the weights').
+    public var kvPrecision: Precision? = nil
 
     /// Headroom when none is given: 20%.
     public static let defaultHeadroomFraction = 0.2

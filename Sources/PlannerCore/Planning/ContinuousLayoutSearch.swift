@@ -62,11 +62,13 @@ extension LayoutSearch.Search {
             // Cost is not reported for unpriced hardware; the fleet model only needs some price.
             prices.set(DevicePrice(hardware: options.hardware.name, usdPerDeviceHour: 1, date: nil, source: "placeholder"))
         }
-        return FleetWorkload(
+        var workload = FleetWorkload(
             models: [options.model], rate: .requestsPerSecond(1), inputTokens: .fixed(options.inputTokens),
             outputTokens: .fixed(options.outputTokens), objectives: ServiceLevelObjectives(targets: targets),
             precisions: options.precisions, hardware: [FleetHardware(spec: options.hardware, maxDevicesPerReplica: options.devices)],
             prices: prices, headroomFraction: 0, profile: options.profile, maxBatchSize: options.maxBatchSize)
+        workload.kvPrecision = options.kvPrecision
+        return workload
     }
 
     /// Every layout and precision evaluated with continuous batching: one candidate each, at the

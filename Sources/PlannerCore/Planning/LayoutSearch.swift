@@ -49,6 +49,8 @@ public enum LayoutSearch {
         public var serving: Serving
         /// Prices per device-hour, for the cost columns (hardware without a price gets none).
         public var prices: PriceList
+        /// KV-cache precision when it differs from the weights' (nil: the weights').
+        public var kvPrecision: Precision? = nil
 
         public init(
             model: ModelSpec, hardware: HardwareSpec, devices: Int, devicesPerNode: Int = 8, inputTokens: Int = 2048,
@@ -222,7 +224,8 @@ extension LayoutSearch {
         static func request(_ options: Options, _ layout: Parallelism, _ precision: Precision, batch: Int) -> EstimateRequest {
             EstimateRequest(
                 model: options.model, hardware: options.hardware, batchSize: batch, beamSize: 1, inputTokens: options.inputTokens,
-                outputTokens: options.outputTokens, precision: precision, parallelism: layout, profile: options.profile)
+                outputTokens: options.outputTokens, precision: precision, parallelism: layout, profile: options.profile,
+                kvPrecision: options.kvPrecision)
         }
 
         /// The estimate of one batch size, or the error (memory or otherwise).
