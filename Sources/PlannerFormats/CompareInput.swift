@@ -8,7 +8,7 @@ extension Inputs {
     public static let comparisonConfigurationKeys = ["name"] + estimateParameterKeys
     /// Estimate parameters accepted in configuration files (the Python API's names).
     public static let estimateParameterKeys = ["model", "batch_size", "beam_size", "input_tokens", "output_tokens", "hardware",
-                                               "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
+                                               "system_name", "bits", "kv_bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
                                                "profile"]
 
     /// Parses a comparison document (the `compare_performance_configurations` inputs as a file):
