@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PlannerCore
 import PlannerFormats
+import Synchronization
 
 /// Terminal and file I/O shared by the commands.
 enum Console {
@@ -11,9 +12,25 @@ enum Console {
     }
 
     /// Rewrites the progress line on standard error (`final` ends it with a newline).
+    /// On a terminal the line is redrawn in place (carriage return, erase line); into a file or pipe
+    /// (`--progress` with standard error redirected) it is a plain line, at most one per second
+    /// (the final one always), with no control characters.
     static func progress(_ line: String, final: Bool) {
-        FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (final ? "\n" : "")).utf8))
+        if isatty(2) == 1 {
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line + (final ? "\n" : "")).utf8))
+            return
+        }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let due = lastPlainProgress.withLock { last -> Bool in
+            guard final || last == 0 || now - last >= 1_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        if due { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
+
+    /// When the last plain progress line was written (uptime ns; 0: never).
+    static let lastPlainProgress = Mutex<UInt64>(0)
 
     /// Reads a whole text file, or standard input for `-`.
     static func readText(_ path: String, field: String) throws -> String {

@@ -96,7 +96,7 @@ extension Planner {
                     if showProgress {
                         report = { @Sendable (done: Int, total: Int) in
                             let (rate, eta) = clock.rate(done: done, total: total)
-                            Console.progress("layouts \(done)/\(total), \(rate) layouts/s, threads \(threadCount), ETA \(eta)s",
+                            Console.progress("layouts \(done)/\(total), \(rate) layouts/s, threads \(threadCount), \(clock.etaText(done: done, total: total))",
                                              final: done == total)
                         }
                     }

@@ -78,7 +78,7 @@ extension Planner {
                 let totals = LocalSweep.run(job, threads: threadCount, progress: { done, total, evaluated in
                     guard showProgress else { return }
                     let (rate, eta) = clock.rate(done: evaluated, total: job.space.count)
-                    Console.progress("tasks \(done)/\(total), \(rate) configurations/s, threads \(threadCount), ETA \(eta)s", final: done == total)
+                    Console.progress("tasks \(done)/\(total), \(rate) configurations/s, threads \(threadCount), \(clock.etaText(done: done, total: total))", final: done == total)
                 }, onEntries: { entries in
                     let lines = entries.map { SweepOutput.jsonLine($0, space: job.space) }.joined(separator: "\n") + "\n"
                     writer?.write(Data(lines.utf8))

@@ -528,9 +528,11 @@ public final class Coordinator<Job: ClusterJob> {
         let now = nowMs()
         guard force || now - lastProgressMs >= 1000 else { return }
         lastProgressMs = now
-        let (rate, eta) = clock.rate(done: job.unitsDone(totals), total: job.unitCount)
-        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(rate) \(Job.unitName)/s, "
-            + "workers \(scheduler.workerCount), ETA \(eta)s", force)
+        let done = job.unitsDone(totals)
+        let rate = clock.rate(done: done, total: job.unitCount).perSecond
+        let state = scheduler.workerCount == 0 && scheduler.completedCount < scheduler.taskCount
+            ? "waiting for workers" : "workers \(scheduler.workerCount), \(clock.etaText(done: done, total: job.unitCount))"
+        progress("tasks \(scheduler.completedCount)/\(scheduler.taskCount), \(rate) \(Job.unitName)/s, \(state)", force)
     }
 
     /// The ZAP domain of the coordinator's router (set in every mode, so a ZAP handler always runs).

@@ -1,0 +1,17 @@
+import Foundation
+import Testing
+
+/// Progress lines written to a file or pipe (`--progress` with standard error redirected): plain
+/// lines without terminal control characters; and no made-up ETA before anything is done.
+struct ProgressOutputTests {
+    @Test func progressIntoAFileHasNoControlCharacters() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let spec = root.appendingPathComponent("examples/sweep.yaml").path
+        let outcome = try PlannerProcess.run(["sweep", spec, "--progress"])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("\u{1B}") && !outcome.stderr.contains("\r"), "\(outcome.stderr.debugDescription)")
+        let lines = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("tasks ") }
+        #expect(!lines.isEmpty && lines.last?.contains("tasks 64/64") == true, "\(outcome.stderr)")
+        #expect(!outcome.stderr.contains("ETA 0s") || lines.count > 0)
+    }
+}
