@@ -23,8 +23,7 @@ extension Planner {
                 var errors = 0
                 for (index, item) in items.enumerated() {
                     do {
-                        var parsed = try Inputs.estimateCase(item, index: index, readFile: Console.readModelFile)
-                        parsed.request.profile = profile
+                        let parsed = try Inputs.estimateCase(item, index: index, readFile: Console.readModelFile, profileOverride: profile)
                         let phase: Phase = parsed.phase == .decode ? .decode : .prefill
                         _ = try Estimator.estimate(parsed.request, phase: phase, operators: operators)
                         valid.append((parsed.request, phase))

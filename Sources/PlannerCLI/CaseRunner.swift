@@ -6,8 +6,7 @@ enum CaseRunner {
     static func run(_ item: JSONValue, index: Int, profileOverride: Profile?, operators: Bool) -> JSONValue {
         let fallbackID = item["id"].map { $0.stringValue ?? $0.serialized() } ?? "case-\(index)"
         do {
-            var parsed = try Inputs.estimateCase(item, index: index, readFile: Console.readModelFile)
-            if let profileOverride { parsed.request.profile = profileOverride }
+            let parsed = try Inputs.estimateCase(item, index: index, readFile: Console.readModelFile, profileOverride: profileOverride)
             var members: [(String, JSONValue)] = [("id", .string(parsed.id))]
             let result: JSONValue
             switch parsed.phase {

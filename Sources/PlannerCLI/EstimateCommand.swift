@@ -73,7 +73,7 @@ extension Planner {
             var spec = try resolveHardware(name: hardware, json: hardwareJSON, file: hardwareFile)
             try overrides.apply(to: &spec)
             let request = EstimateRequest(
-                model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec, batchSize: batchSize,
+                model: try Inputs.model(.string(model), readFile: Console.readModelFile, profile: profile), hardware: spec, batchSize: batchSize,
                 beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens, precision: try Precision.parse(bits),
                 parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel),
                 profile: profile, kvPrecision: try EstimateRequest.parseKVPrecision(kvBits))

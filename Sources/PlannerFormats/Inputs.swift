@@ -65,8 +65,10 @@ public enum Inputs {
     public typealias FileReader = (_ path: String) throws(PlannerError) -> String
 
     /// Resolves a model given as a catalog name, a path to a Hugging Face `config.json` (a string
-    /// ending in `.json`, read with `readFile`) or an inline `config.json` object.
-    public static func model(_ value: JSONValue, field: String = "model", readFile: FileReader? = nil) throws(PlannerError) -> ModelSpec {
+    /// ending in `.json`, read with `readFile`) or an inline `config.json` object. A catalog name
+    /// resolves for `profile` (``ModelCatalog/model(named:profile:)``: `genz` keeps GenZ's quirks).
+    public static func model(_ value: JSONValue, field: String = "model", readFile: FileReader? = nil,
+                             profile: Profile = .default) throws(PlannerError) -> ModelSpec {
         switch value {
         case let .string(name):
             if name.lowercased().hasSuffix(".json") {
@@ -75,7 +77,7 @@ public enum Inputs {
                 }
                 return try HuggingFaceConfig.modelSpec(fromJSON: try readFile(name), source: name)
             }
-            return try ModelCatalog.model(named: name)
+            return try ModelCatalog.model(named: name, profile: profile)
         case .object:
             return try HuggingFaceConfig.modelSpec(from: value, source: field)
         default:
@@ -144,8 +146,12 @@ public enum Inputs {
     public static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
 
     /// Parses one case object. Absent fields take the performance API's defaults (profile: `default`).
-    /// - Parameter readFile: reads a `config.json` named by `model` (nil: only catalog names and inline configs).
-    public static func estimateCase(_ value: JSONValue, index: Int, readFile: FileReader? = nil) throws(PlannerError) -> Case {
+    /// - Parameters:
+    ///   - readFile: reads a `config.json` named by `model` (nil: only catalog names and inline configs).
+    ///   - profileOverride: the profile to use whatever the case says (the command line's `--profile`);
+    ///     the model name resolves for the case's profile (``ModelCatalog/model(named:profile:)``).
+    public static func estimateCase(_ value: JSONValue, index: Int, readFile: FileReader? = nil,
+                                    profileOverride: Profile? = nil) throws(PlannerError) -> Case {
         guard let members = value.objectMembers else {
             throw .invalidValue(field: "cases[\(index)]", value: value.typeName, allowed: "an object")
         }
@@ -153,12 +159,17 @@ public enum Inputs {
         for (key, _) in members where !caseKeys.contains(key) && !metadataKeys.contains(key) {
             throw unknownKey(key, field: key, allowed: caseKeys, note: " (and the metadata keys \(metadataKeys.joined(separator: ", ")))")
         }
+        let profileName = try string(value, "profile", default: EstimateRequest.defaultProfile.rawValue)
+        guard let caseProfile = Profile(rawValue: profileName.lowercased()) else {
+            throw .invalidValue(field: "profile", value: profileName, allowed: Profile.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let profile = profileOverride ?? caseProfile
         let phaseName = try string(value, "phase", default: "e2e")
         guard let phase = CasePhase(rawValue: phaseName.lowercased()) else {
             throw .invalidValue(field: "phase", value: phaseName, allowed: "prefill, decode or e2e")
         }
         let modelValue = value["model"].flatMap { $0 == .null ? nil : $0 } ?? .string("llama2_7b")
-        let model = try Inputs.model(modelValue, readFile: readFile)
+        let model = try Inputs.model(modelValue, readFile: readFile, profile: profile)
         let hardwareValue = value["hardware"] ?? value["system_name"]
         var hardware: HardwareSpec
         if let hardwareValue, hardwareValue != .null {
@@ -167,10 +178,6 @@ public enum Inputs {
             hardware = HardwareCatalog.defaultHardware
         }
         try applyOverrides(value, to: &hardware, field: "")
-        let profileName = try string(value, "profile", default: EstimateRequest.defaultProfile.rawValue)
-        guard let profile = Profile(rawValue: profileName.lowercased()) else {
-            throw .invalidValue(field: "profile", value: profileName, allowed: Profile.allCases.map(\.rawValue).joined(separator: ", "))
-        }
         let request = EstimateRequest(
             model: model, hardware: hardware,
             batchSize: try integer(value, "batch_size", default: 1),

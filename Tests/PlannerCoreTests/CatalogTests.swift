@@ -3,23 +3,28 @@ import Testing
 
 struct CatalogTests {
     @Test func genzZooIsComplete() {
-        #expect(ModelCatalog.all.count == 82)
-        #expect(Set(ModelCatalog.all.map(\.name)).count == 82)
+        // GenZ's 82 configurations plus the 13 real architectures of ModelCatalog+HuggingFace.swift.
+        #expect(ModelCatalog.all.count == 82 + 13)
+        #expect(Set(ModelCatalog.all.map(\.name)).count == 82 + 13)
         #expect(ModelCatalog.lookupKeys.count >= 150)
     }
 
     @Test func everyLookupKeyResolvesCaseInsensitively() throws {
         for model in ModelCatalog.all {
             for key in model.lookupKeys {
-                #expect(try ModelCatalog.model(named: key.uppercased()).name == model.name, "\(key)")
+                // A GenZ quirk key resolves to the real model under `default`, GenZ's under `genz`.
+                let quirk = ModelCatalog.quirk(forKey: key)
+                #expect(try ModelCatalog.model(named: key.uppercased()).name == (quirk?.realModel ?? model.name), "\(key)")
+                #expect(try ModelCatalog.model(named: key.uppercased(), profile: .genz).name == (quirk?.genzModel ?? model.name), "\(key)")
             }
         }
     }
 
     @Test func genzAliasQuirkIsKept() throws {
-        // GenZ maps this alias to the Llama-2-70B configuration (vocabulary 32000).
-        let model = try ModelCatalog.model(named: "meta-llama/meta-llama-3.1-70b")
+        // GenZ maps this alias to the Llama-2-70B configuration (vocabulary 32000); only `genz` keeps it.
+        let model = try ModelCatalog.model(named: "meta-llama/meta-llama-3.1-70b", profile: .genz)
         #expect(model.name == "meta-llama/Llama-2-70B" && model.vocabSize == 32000)
+        #expect(try ModelCatalog.model(named: "meta-llama/meta-llama-3.1-70b").vocabSize == 128_256)
     }
 
     @Test func architectureFactsOfKnownModels() throws {

@@ -7,22 +7,33 @@ public enum NameSuggestions {
     /// Up to `limit` of `candidates` closest to `name`, best first: a candidate containing the name
     /// (or contained in it, both at least 3 characters) first, then by edit distance on lower-cased
     /// UTF-8, at most max(3, length / 3) edits; ties by name. Empty for names over
-    /// ``maxNameLength`` characters.
-    public static func closest(to name: String, among candidates: [String], limit: Int = 5) -> [String] {
+    /// ``maxNameLength`` characters. With `ignoringSeparators` a candidate's distance is the smaller
+    /// of the plain one and the one with `-`, `_`, `.` and spaces removed from both (model names:
+    /// `llama3_70b` is 1 edit from `Llama-3.1-70B`, not 4).
+    public static func closest(to name: String, among candidates: [String], limit: Int = 5,
+                               ignoringSeparators: Bool = false) -> [String] {
         guard limit > 0, name.utf8.count <= maxNameLength else { return [] }
         let lowered = name.lowercased()
         let needle = Array(lowered.utf8)
+        let bareNeedle = stripped(needle)
         var scored: [(score: Int, position: Int, name: String)] = []
         for (position, candidate) in candidates.enumerated() {
             let key = candidate.lowercased()
             let hay = Array(key.utf8)
             let containment = hay.count >= 3 && needle.count >= 3 && (key.contains(lowered) || lowered.contains(key))
-            scored.append((containment ? 0 : editDistance(needle, hay), position, candidate))
+            var score = containment ? 0 : editDistance(needle, hay)
+            if ignoringSeparators, score > 0 { score = min(score, editDistance(bareNeedle, stripped(hay))) }
+            scored.append((score, position, candidate))
         }
         let threshold = max(3, needle.count / 3)
         return scored.filter { $0.score <= threshold }
             .sorted { ($0.score, $0.name, $0.position) < ($1.score, $1.name, $1.position) }
             .prefix(limit).map(\.name)
+    }
+
+    /// `bytes` without the separators `-`, `_`, `.` and space.
+    static func stripped(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.filter { $0 != UInt8(ascii: "-") && $0 != UInt8(ascii: "_") && $0 != UInt8(ascii: ".") && $0 != UInt8(ascii: " ") }
     }
 
     /// Levenshtein distance of two byte strings.

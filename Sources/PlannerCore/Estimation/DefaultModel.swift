@@ -13,7 +13,7 @@
 /// input + 1 to input + output tokens, so that TTFT + output tokens x that step is the sum of the steps.
 enum DefaultModel {
     static func estimate(_ request: EstimateRequest, phase: Phase, operators: Bool) throws(PlannerError) -> PhaseEstimate {
-        var warnings: [String] = []
+        var warnings: [String] = request.model.catalogWarnings
         let shape = try validate(request, phase: phase, warnings: &warnings)
         var graph = DefaultGraph(request: request, shape: shape, phase: phase, keepRows: operators)
         return try graph.run(warnings: warnings)

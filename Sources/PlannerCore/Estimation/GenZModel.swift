@@ -11,7 +11,7 @@ enum GenZModel {
     static let maxParallelDegree = 1 << 16
 
     static func estimate(_ request: EstimateRequest, phase: Phase, operators: Bool) throws(PlannerError) -> PhaseEstimate {
-        var warnings: [String] = []
+        var warnings: [String] = request.model.catalogWarnings
         let shape = try validate(request, phase: phase, warnings: &warnings)
         if let kv = request.kvPrecision, kv != request.precision {
             warnings.append("kv_bits \(kv.rawValue) ignored: GenZ stores the KV cache at the weights' precision (\(request.precision.rawValue))")

@@ -62,6 +62,9 @@ public struct ModelSpec: Sendable, Hashable {
     /// Layers where the FFN is a mixture of experts, when not every layer after `firstDenseLayers` is
     /// (Qwen2-MoE `decoder_sparse_step`/`mlp_only_layers`); nil means every such layer.
     public var moeLayerInterval: Int?
+    /// Warnings of the catalog lookup that produced this spec (a GenZ quirk the `genz` profile
+    /// applied, ``ModelCatalog/genzQuirks``); every estimate starts its `warnings` with them.
+    public var catalogWarnings: [String] = []
 
     /// Where a model's sliding attention window applies.
     public enum SlidingWindowLayers: Sendable, Hashable {
