@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Progress lines written to a file or pipe (`--progress` with standard error redirected): plain
-/// lines without terminal control characters; and no made-up ETA before anything is done.
+/// lines without terminal control characters.
 struct ProgressOutputTests {
     @Test func progressIntoAFileHasNoControlCharacters() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -12,6 +12,5 @@ struct ProgressOutputTests {
         #expect(!outcome.stderr.contains("\u{1B}") && !outcome.stderr.contains("\r"), "\(outcome.stderr.debugDescription)")
         let lines = outcome.stderr.split(separator: "\n").filter { $0.hasPrefix("tasks ") }
         #expect(!lines.isEmpty && lines.last?.contains("tasks 64/64") == true, "\(outcome.stderr)")
-        #expect(!outcome.stderr.contains("ETA 0s") || lines.count > 0)
     }
 }
