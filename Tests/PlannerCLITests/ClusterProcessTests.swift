@@ -133,19 +133,7 @@ struct ClusterProcessTests {
         // Raw TCP noise on the same port.
         let parts = endpoint.split(separator: ":")
         let port = UInt16(parts.last ?? "0") ?? 0
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Foundation.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected == 0 {
-            let noise = (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
-            _ = noise.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        }
-        close(fd)
+        HostileNetworkTests.rawTCP(port: port, (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
         // A real worker (another process) still completes the sweep correctly.
         let worker = try BackgroundProcess(["worker", "--connect", endpoint, "--threads", "2", "--exit-when-done", "--heartbeat-ms", "200"])
         #expect(coordinator.wait(timeoutSeconds: 60) == 0, "\(coordinator.stderr)")

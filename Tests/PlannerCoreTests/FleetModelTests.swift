@@ -134,12 +134,12 @@ struct FleetModelTests {
     @Test func queueingMatchesASimulation() {
         for (ratePerSecond, prefillMs, second, stepMs) in [(5.0, 100.0, 10_000.0, 20.0), (7.0, 100.0, 10_000.0, 30.0), (3.0, 150.0, 150.0 * 150 * 1.5, 25.0)] {
             let deterministic = second == prefillMs * prefillMs
-            var random = SplitMix(seed: 42)
+            var random = SeededGenerator(seed: 42)
             var clock = 0.0, serverFree = 0.0
             var waits: [Double] = []
             var arrival = 0.0
             for _ in 0..<200_000 {
-                arrival += -Foundation.log(1 - random.unit()) / ratePerSecond * 1000
+                arrival += -Foundation.log(1 - random.uniform()) / ratePerSecond * 1000
                 // The server finishes what it is doing; while idle it runs whole decode steps.
                 if serverFree < arrival {
                     let steps = ((arrival - serverFree) / stepMs).rounded(.up)
@@ -148,7 +148,7 @@ struct FleetModelTests {
                 clock = max(arrival, serverFree)
                 waits.append(clock - arrival)
                 // Service: deterministic, or exponential-like with the given second moment (gamma with shape 2).
-                let service = deterministic ? prefillMs : prefillMs / 2 * (-Foundation.log(1 - random.unit()) - Foundation.log(1 - random.unit()))
+                let service = deterministic ? prefillMs : prefillMs / 2 * (-Foundation.log(1 - random.uniform()) - Foundation.log(1 - random.uniform()))
                 serverFree = clock + service
             }
             let simulatedMean = waits.reduce(0, +) / Double(waits.count)
@@ -203,17 +203,3 @@ struct FleetModelTests {
     }
 }
 
-/// A small deterministic random generator for simulations.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-}
