@@ -109,6 +109,10 @@ struct ClusterOptions: ParsableArguments {
             Console.error("stopped by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); the journal "
                 + "keeps the completed tasks (--resume continues)")
             throw ExitCode(128 + signal)
+        } catch let ClusterError.security(text) {
+            // A bind the options do not allow (no keys on a non-loopback address): a usage error.
+            Console.error("error: \(text)")
+            throw ExitCode(64)
         } catch let error as ClusterError {
             throw CLIError.message("\(error)")
         }

@@ -14,3 +14,14 @@ struct ProgressOutputTests {
         #expect(!lines.isEmpty && lines.last?.contains("tasks 64/64") == true, "\(outcome.stderr)")
     }
 }
+
+/// A bind the options do not allow is a usage error: lowercase `error:`, exit 64 (README).
+struct BindWithoutKeysTests {
+    @Test func bindingEverywhereWithoutKeysIsAUsageError() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let outcome = try PlannerProcess.run(["coordinate", root.appendingPathComponent("examples/sweep.yaml").path,
+                                              "--bind", "tcp://*:5603", "--local-workers", "0"])
+        #expect(outcome.status == 64)
+        #expect(outcome.stderr.hasPrefix("error: refusing to bind") && !outcome.stderr.contains("Error:"), "\(outcome.stderr)")
+    }
+}
