@@ -8,7 +8,7 @@ public enum FleetReport {
         "rank", "model", "hardware", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "devices_per_replica",
         "replicas", "devices", "nodes", "devices_per_node", "billed_devices", "batch_size", "per_replica_rps",
         "per_replica_output_tokens_per_s", "output_tokens_per_s_per_device", "utilization", "prefill_utilization",
-        "price_usd_per_device_hour", "cost_per_hour", "cost_per_million_output_tokens", "ttft_mean_ms", "tpot_mean_ms",
+        "price_usd_per_device_hour", "cost_per_hour", "cost_per_million_output_tokens", "cost_per_million_tokens", "ttft_mean_ms", "tpot_mean_ms",
         "decode_step_ms",
     ]
     /// Column keys after the per-target columns.
@@ -49,7 +49,7 @@ public enum FleetReport {
                     ("date", price.date.map(JSONValue.string) ?? .null), ("source", .string(price.source)),
                 ])
             })),
-            ("options", .array(plan.options.enumerated().map { optionJSON($1, rank: $0 + 1, objectives: workload.objectives) })),
+            ("options", .array(plan.options.enumerated().map { optionJSON($1, rank: $0 + 1, workload: workload) })),
             ("unavailable", .array(plan.unavailable.map { entry in
                 .object([
                     ("model", .string(entry.modelName)), ("hardware", .string(entry.hardwareName)),
@@ -130,7 +130,8 @@ public enum FleetReport {
     }
 
     /// One option with the keys of ``optionKeys(_:)``.
-    public static func optionJSON(_ option: FleetOption, rank: Int, objectives: ServiceLevelObjectives) -> JSONValue {
+    public static func optionJSON(_ option: FleetOption, rank: Int, workload: FleetWorkload) -> JSONValue {
+        let objectives = workload.objectives
         var members: [(String, JSONValue)] = [
             ("rank", .int(rank)), ("model", .string(option.modelName)), ("hardware", .string(option.hardwareName)),
             ("bits", .string(option.precision.rawValue)), ("tensor_parallel", .int(option.layout.tensor)),
@@ -143,6 +144,7 @@ public enum FleetReport {
             ("utilization", .double(option.utilization)), ("prefill_utilization", .double(option.prefillUtilization)),
             ("price_usd_per_device_hour", .double(option.priceUSDPerDeviceHour)), ("cost_per_hour", .double(option.costPerHourUSD)),
             ("cost_per_million_output_tokens", .double(option.costPerMillionOutputTokensUSD)),
+            ("cost_per_million_tokens", .double(costPerMillionTokens(option, workload: workload))),
             ("ttft_mean_ms", .double(option.ttftMeanMs)), ("tpot_mean_ms", .double(option.tpotMeanMs)),
             ("decode_step_ms", .double(option.decodeStepMs)),
         ]
@@ -172,7 +174,7 @@ public enum FleetReport {
         let keys = optionKeys(plan.workload.objectives)
         var lines = [keys.map(csvField).joined(separator: ",")]
         for (position, option) in plan.options.enumerated() {
-            let object = optionJSON(option, rank: position + 1, objectives: plan.workload.objectives)
+            let object = optionJSON(option, rank: position + 1, workload: plan.workload)
             lines.append(keys.map { key in
                 guard let value = object[key] else { return "" }
                 switch value {
@@ -201,6 +203,13 @@ public enum FleetReport {
         if option.layout.pipeline > 1 { text += " PP\(option.layout.pipeline)" }
         if option.layout.expert > 1 { text += " EP\(option.layout.expert)" }
         return text
+    }
+
+    /// US dollars per million tokens, prompt plus output, at the demand: the option's cost per hour
+    /// over the demand's tokens per hour (fleet's $/M output tokens counts the output only).
+    public static func costPerMillionTokens(_ option: FleetOption, workload: FleetWorkload) -> Double {
+        let tokensPerSecond = workload.demandRequestsPerSecond * (workload.inputTokens.meanTokens + workload.outputTokens.meanTokens)
+        return option.costPerHourUSD / (tokensPerSecond * Units.secondsPerHour) * 1_000_000
     }
 
     /// `1 device`, `4 devices`.
@@ -233,7 +242,7 @@ public enum FleetReport {
                                                                 "batch", "req/s/replica"]
         let latencyColumns: [(String, (FleetOption) -> Double)] = latencyColumnsFor(objectives)
         headers += latencyColumns.map(\.0)
-        headers += ["$/hour", "$/M out tok", "util", "SLO"]
+        headers += ["$/hour", "$/M out tok", "$/M tok", "util", "SLO"]
         let verified = options.contains { $0.simulated != nil }
         if verified { headers += objectives.targets.map { "sim \($0.label) ms" } + ["sim SLO"] }
         var rows: [[String]] = []
@@ -243,7 +252,8 @@ public enum FleetReport {
                     "\(option.layout.expert)", "\(option.replicas)", "\(option.devices)", "\(option.nodes)", "\(option.batchSize)",
                     NumberFormat.significant(option.perReplicaRequestsPerSecond)]
             row += latencyColumns.map { NumberFormat.significant($0.1(option)) }
-            row += [dollars(option.costPerHourUSD), dollars(option.costPerMillionOutputTokensUSD), percent(option.utilization),
+            row += [dollars(option.costPerHourUSD), dollars(option.costPerMillionOutputTokensUSD),
+                    dollars(costPerMillionTokens(option, workload: plan.workload)), percent(option.utilization),
                     option.meetsTargets ? "yes" : "no"]
             if verified {
                 if let check = option.simulated {
