@@ -136,8 +136,9 @@ struct ReadmeExamplesTests {
         var seconds: Double
     }
 
-    /// Runs the built `planner` (the binary `PlannerProcess` finds) in `directory`, killing it after `timeoutSeconds`.
-    static func run(_ arguments: [String], in directory: URL, timeoutSeconds: Double) throws -> Outcome {
+    /// Runs the built `planner` (the binary `PlannerProcess` finds) in `directory`, stopping it after
+    /// `timeoutSeconds`. It waits without blocking a thread, so the other tests keep both cores busy.
+    static func run(_ arguments: [String], in directory: URL, timeoutSeconds: Double) async throws -> Outcome {
         let process = Process()
         process.executableURL = PlannerProcess.executable
         process.arguments = arguments
@@ -153,18 +154,27 @@ struct ReadmeExamplesTests {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let done = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in done.signal() }
+        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { finished in
+            exited.yield(finished.terminationStatus)
+            exited.finish()
+        }
         let start = Date()
         try process.run()
-        if done.wait(timeout: .now() + timeoutSeconds) == .timedOut {
-            process.terminate()
-            done.wait()
-            return Outcome(status: -1, stdout: "", stderr: "timed out after \(timeoutSeconds) s", seconds: Date().timeIntervalSince(start))
+        let pid = process.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(timeoutSeconds))
+            kill(pid, SIGKILL)
+        }
+        var status: Int32 = -1
+        for await exitStatus in exits { status = exitStatus }
+        watchdog.cancel()
+        let seconds = Date().timeIntervalSince(start)
+        if seconds >= timeoutSeconds {
+            return Outcome(status: -1, stdout: "", stderr: "killed after \(timeoutSeconds) s", seconds: seconds)
         }
         let read = { (url: URL) in String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self) }
-        return Outcome(status: process.terminationStatus, stdout: read(outURL), stderr: read(errURL),
-                       seconds: Date().timeIntervalSince(start))
+        return Outcome(status: status, stdout: read(outURL), stderr: read(errURL), seconds: seconds)
     }
 
     /// A scratch folder holding `examples/` and the input files the README's examples name.
@@ -221,7 +231,17 @@ struct ReadmeExamplesTests {
         #expect(examples[6].placeholder == "value name 'HEAD'")
     }
 
-    @Test func everyReadmeExampleRunsAsWritten() throws {
+    @Test func runnerReportsFailuresAndStopsAHangingExample() async throws {
+        let directory = try Self.scratchDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let invalid = try await Self.run(["estimate", "e2e", "--batch-size", "-1"], in: directory, timeoutSeconds: 20)
+        #expect(invalid.status == 1 && invalid.stderr.contains("batch_size"), "\(invalid.stderr)")
+        // A worker with no coordinator retries for ever: the watchdog must end it.
+        let hanging = try await Self.run(["worker", "--connect", "tcp://127.0.0.1:9"], in: directory, timeoutSeconds: 1)
+        #expect(hanging.status == -1 && hanging.seconds < 10, "status \(hanging.status) after \(hanging.seconds) s")
+    }
+
+    @Test func everyReadmeExampleRunsAsWritten() async throws {
         let markdown = try String(contentsOf: Self.readmeURL, encoding: .utf8)
         let examples = Self.examples(inMarkdown: markdown)
         let directory = try Self.scratchDirectory()
@@ -238,7 +258,7 @@ struct ReadmeExamplesTests {
                 skipped.append("README:\(example.line) allow-listed: \(entry.reason)")
                 continue
             }
-            let outcome = try Self.run(example.arguments, in: directory, timeoutSeconds: 30)
+            let outcome = try await Self.run(example.arguments, in: directory, timeoutSeconds: 45)
             ran.append("README:\(example.line) exit \(outcome.status) in \(String(format: "%.2f", outcome.seconds)) s")
             if outcome.seconds > slowest.seconds { slowest = (outcome.seconds, example.line) }
             #expect(outcome.status == example.expectedStatus,
