@@ -177,8 +177,21 @@ struct ReadmeExamplesTests {
         return Outcome(status: status, stdout: read(outURL), stderr: read(errURL), seconds: seconds)
     }
 
+    /// The contents of the README's ```yaml blocks, in order.
+    static func yamlBlocks(inMarkdown markdown: String) -> [String] {
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if current == nil, trimmed == "```yaml" { current = [] } else if let lines = current {
+                if trimmed.hasPrefix("```") { blocks.append(lines.joined(separator: "\n") + "\n"); current = nil } else { current = lines + [line] }
+            }
+        }
+        return blocks
+    }
+
     /// A scratch folder holding `examples/` and the input files the README's examples name.
-    static func scratchDirectory() throws -> URL {
+    static func scratchDirectory(readme: String = "") throws -> URL {
         let files = FileManager.default
         let directory = files.temporaryDirectory.appendingPathComponent("planner-readme-\(UUID().uuidString)")
         try files.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -193,6 +206,10 @@ struct ReadmeExamplesTests {
         // `h100-points.json`: the public H100 points, what the calibrate section's figures are measured on.
         let h100Points = points.filter { ($0["hardware"] as? String)?.contains("H100") == true }
         try write(h100Points, to: directory.appendingPathComponent("h100-points.json"))
+        // `compare.yaml`: the README's compare example ("the YAML above").
+        if let compare = yamlBlocks(inMarkdown: readme).first(where: { $0.contains("\nconfigurations:\n") }) {
+            try compare.write(to: directory.appendingPathComponent("compare.yaml"), atomically: true, encoding: .utf8)
+        }
         #expect(staticPoints.count >= 5 && h100Points.count >= 10, "fixture subsets: \(staticPoints.count) static, \(h100Points.count) H100 points")
         return directory
     }
@@ -244,7 +261,9 @@ struct ReadmeExamplesTests {
     @Test func everyReadmeExampleRunsAsWritten() async throws {
         let markdown = try String(contentsOf: Self.readmeURL, encoding: .utf8)
         let examples = Self.examples(inMarkdown: markdown)
-        let directory = try Self.scratchDirectory()
+        let directory = try Self.scratchDirectory(readme: markdown)
+        #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("compare.yaml").path),
+                "the README's compare YAML (a ```yaml block with `configurations:`) is missing")
         defer { try? FileManager.default.removeItem(at: directory) }
         var ran: [String] = []
         var skipped: [String] = []
