@@ -136,9 +136,10 @@ struct ReadmeExamplesTests {
         var seconds: Double
     }
 
-    /// Runs the built `planner` (the binary `PlannerProcess` finds) in `directory`, stopping it after
-    /// `timeoutSeconds`. It waits without blocking a thread, so the other tests keep both cores busy.
-    static func run(_ arguments: [String], in directory: URL, timeoutSeconds: Double) async throws -> Outcome {
+    /// Runs the built `planner` (the binary `PlannerProcess` finds) in `directory`, killing it after
+    /// `timeoutSeconds`. Synchronous on purpose, like `PlannerProcess.run`: the suite's other process
+    /// tests block the cooperative threads, and an awaiting test could wait minutes to be resumed.
+    static func run(_ arguments: [String], in directory: URL, timeoutSeconds: Double) throws -> Outcome {
         let process = Process()
         process.executableURL = PlannerProcess.executable
         process.arguments = arguments
@@ -154,27 +155,18 @@ struct ReadmeExamplesTests {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        let (exits, exited) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { finished in
-            exited.yield(finished.terminationStatus)
-            exited.finish()
-        }
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         let start = Date()
         try process.run()
-        let pid = process.processIdentifier
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(timeoutSeconds))
-            kill(pid, SIGKILL)
-        }
-        var status: Int32 = -1
-        for await exitStatus in exits { status = exitStatus }
-        watchdog.cancel()
-        let seconds = Date().timeIntervalSince(start)
-        if seconds >= timeoutSeconds {
-            return Outcome(status: -1, stdout: "", stderr: "killed after \(timeoutSeconds) s", seconds: seconds)
+        if exited.wait(timeout: .now() + timeoutSeconds) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            exited.wait()
+            return Outcome(status: -1, stdout: "", stderr: "killed after \(timeoutSeconds) s", seconds: Date().timeIntervalSince(start))
         }
         let read = { (url: URL) in String(decoding: FileManager.default.contents(atPath: url.path) ?? Data(), as: UTF8.self) }
-        return Outcome(status: status, stdout: read(outURL), stderr: read(errURL), seconds: seconds)
+        return Outcome(status: process.terminationStatus, stdout: read(outURL), stderr: read(errURL),
+                       seconds: Date().timeIntervalSince(start))
     }
 
     /// The contents of the README's ```yaml blocks, in order.
@@ -248,17 +240,18 @@ struct ReadmeExamplesTests {
         #expect(examples[6].placeholder == "value name 'HEAD'")
     }
 
-    @Test func runnerReportsFailuresAndStopsAHangingExample() async throws {
+    @Test func runnerReportsFailuresAndStopsAHangingExample() throws {
         let directory = try Self.scratchDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let invalid = try await Self.run(["estimate", "e2e", "--batch-size", "-1"], in: directory, timeoutSeconds: 20)
+        let invalid = try Self.run(["estimate", "e2e", "--batch-size", "-1"], in: directory, timeoutSeconds: 20)
         #expect(invalid.status == 1 && invalid.stderr.contains("batch_size"), "\(invalid.stderr)")
         // A worker with no coordinator retries for ever: the watchdog must end it.
-        let hanging = try await Self.run(["worker", "--connect", "tcp://127.0.0.1:9"], in: directory, timeoutSeconds: 1)
+        let hanging = try Self.run(["worker", "--connect", "tcp://127.0.0.1:9"], in: directory, timeoutSeconds: 1)
         #expect(hanging.status == -1 && hanging.seconds < 10, "status \(hanging.status) after \(hanging.seconds) s")
     }
 
-    @Test func everyReadmeExampleRunsAsWritten() async throws {
+    @Test func everyReadmeExampleRunsAsWritten() throws {
+        let started = Date()
         let markdown = try String(contentsOf: Self.readmeURL, encoding: .utf8)
         let examples = Self.examples(inMarkdown: markdown)
         let directory = try Self.scratchDirectory(readme: markdown)
@@ -277,13 +270,13 @@ struct ReadmeExamplesTests {
                 skipped.append("README:\(example.line) allow-listed: \(entry.reason)")
                 continue
             }
-            let outcome = try await Self.run(example.arguments, in: directory, timeoutSeconds: 45)
+            let outcome = try Self.run(example.arguments, in: directory, timeoutSeconds: 45)
             ran.append("README:\(example.line) exit \(outcome.status) in \(String(format: "%.2f", outcome.seconds)) s")
             if outcome.seconds > slowest.seconds { slowest = (outcome.seconds, example.line) }
             #expect(outcome.status == example.expectedStatus,
                     "README line \(example.line): `\(example.text)` exited \(outcome.status), expected \(example.expectedStatus): \(outcome.stderr.prefix(600))")
         }
-        print("README examples: \(ran.count) run, \(skipped.count) skipped (slowest \(String(format: "%.2f", slowest.seconds)) s, line \(slowest.line))")
+        print("README examples: \(ran.count) run, \(skipped.count) skipped in \(String(format: "%.1f", Date().timeIntervalSince(started))) s (slowest \(String(format: "%.2f", slowest.seconds)) s, line \(slowest.line))")
         for line in ran + skipped { print("  \(line)") }
         #expect(ran.count > skipped.count, "most README examples must run as written: \(ran.count) run, \(skipped.count) skipped")
         #expect(ran.count >= 15, "the README should keep at least 15 runnable planner examples, found \(ran.count)")
