@@ -95,7 +95,7 @@ extension Planner {
                     var report: LocalFleet.Progress?
                     if showProgress {
                         report = { @Sendable (done: Int, total: Int) in
-                            let (rate, eta) = clock.rate(done: done, total: total)
+                            let rate = clock.rate(done: done, total: total).perSecond
                             Console.progress("layouts \(done)/\(total), \(rate) layouts/s, threads \(threadCount), \(clock.etaText(done: done, total: total))",
                                              final: done == total)
                         }

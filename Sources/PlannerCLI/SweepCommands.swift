@@ -77,8 +77,9 @@ extension Planner {
                 let showProgress = output.showProgress
                 let totals = LocalSweep.run(job, threads: threadCount, progress: { done, total, evaluated in
                     guard showProgress else { return }
-                    let (rate, eta) = clock.rate(done: evaluated, total: job.space.count)
-                    Console.progress("tasks \(done)/\(total), \(rate) configurations/s, threads \(threadCount), \(clock.etaText(done: done, total: total))", final: done == total)
+                    let rate = clock.rate(done: evaluated, total: job.space.count).perSecond
+                    Console.progress("tasks \(done)/\(total), \(rate) configurations/s, threads \(threadCount), "
+                        + clock.etaText(done: evaluated, total: job.space.count), final: done == total)
                 }, onEntries: { entries in
                     let lines = entries.map { SweepOutput.jsonLine($0, space: job.space) }.joined(separator: "\n") + "\n"
                     writer?.write(Data(lines.utf8))

@@ -517,7 +517,7 @@ public final class Coordinator<Job: ClusterJob> {
         joinedAtLastTrim = scheduler.joinedCount
         workersAtLastTrim = scheduler.workerCount
         lastTrimMs = now
-        HeapTrim.function?(0)
+        _ = HeapTrim.function?(0)
         #endif
     }
 
