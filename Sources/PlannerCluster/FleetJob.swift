@@ -113,7 +113,7 @@ public struct FleetJob: Sendable {
         }
         var workload = try FleetInput.workload(document, source: workloadSource, priceOverrides: overrides, readFile: { path throws(PlannerError) in
             guard let contents = files[path] else {
-                throw .malformedInput(source: path, reason: "the fleet bundle does not carry this model config file")
+                throw .malformedInput(source: path, reason: "the fleet bundle does not carry this file (model config or hardware profile)")
             }
             return contents
         })

@@ -56,7 +56,8 @@ public enum FleetInput {
         if let value = document["prices"], value != .null {
             prices = prices.merging(try self.prices(value, source: source, field: "prices"))
         }
-        let (hardware, hardwarePrices) = try parseHardware(document["hardware"], defaultBudget: defaultBudget, source: source)
+        let (hardware, hardwarePrices) = try parseHardware(document["hardware"], defaultBudget: defaultBudget, source: source,
+                                                           readFile: readFile)
         prices = prices.merging(hardwarePrices)
         if let priceOverrides { prices = prices.merging(priceOverrides) }
         let profileName = try Inputs.string(document, "profile", default: EstimateRequest.defaultProfile.rawValue)
@@ -258,7 +259,9 @@ public enum FleetInput {
         return result
     }
 
-    static func parseHardware(_ value: JSONValue?, defaultBudget: Int?, source: String) throws(PlannerError)
+    /// A string ending in `.yaml`, `.yml` or `.json` is a hardware description or calibrated profile
+    /// file (``HardwareProfile``), read with `readFile`.
+    static func parseHardware(_ value: JSONValue?, defaultBudget: Int?, source: String, readFile: Inputs.FileReader? = nil) throws(PlannerError)
         -> (hardware: [FleetHardware], prices: PriceList) {
         guard let value, value != .null else {
             throw .missingField(field: "hardware", context: "the workload (a list of hardware names such as [A100_80GB, H100_80GB, MI300X])")
@@ -270,6 +273,12 @@ public enum FleetInput {
         for (index, item) in items.enumerated() {
             let field = "hardware[\(index)]"
             switch item {
+            case let .string(name) where [".yaml", ".yml", ".json"].contains(where: { name.lowercased().hasSuffix($0) }):
+                guard let readFile else {
+                    throw .invalidValue(field: field, value: name, allowed: "a hardware name or object (files cannot be read here)")
+                }
+                let profile = try Inputs.hardware(try Documents.parse(try readFile(name), source: name), field: field)
+                hardware.append(FleetHardware(spec: profile, maxDevicesPerReplica: defaultBudget))
             case let .string(name):
                 hardware.append(FleetHardware(spec: try HardwareCatalog.hardware(named: name), maxDevicesPerReplica: defaultBudget))
             case let .object(members):
