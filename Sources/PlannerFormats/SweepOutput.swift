@@ -16,6 +16,7 @@ public enum SweepOutput {
             ("model", .string(configuration.model.name)),
             ("hardware", .string(configuration.hardware.name)),
             ("bits", .string(configuration.precision.rawValue)),
+            ("kv_bits", .string((configuration.kvPrecision ?? configuration.precision).rawValue)),
             ("tensor_parallel", .int(configuration.parallelism.tensor)),
             ("pipeline_parallel", .int(configuration.parallelism.pipeline)),
             ("expert_parallel", .int(configuration.parallelism.expert)),

@@ -5,7 +5,7 @@ extension Inputs {
     public static let sweepKeys = [
         "model", "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "batch_size",
         "input_tokens", "output_tokens", "beam_size", "profile", "max_devices", "max_ttft_ms", "max_tpot_ms", "top", "group_by",
-        "max_auto_batch", "out", "rank_by",
+        "max_auto_batch", "out", "rank_by", "kv_bits",
     ]
 
     /// A parsed sweep specification and the output file it names (for `top: all`).
@@ -161,6 +161,11 @@ extension Inputs {
             keep: keep, groupBy: groups,
             maxAutoBatchSize: try integers("max_auto_batch", default: [1024]).first ?? 1024)
         if let objective = try strings("rank_by", default: []).first { spec.rankBy = try RankObjective.parse(objective) }
+        let kvBits = try strings("kv_bits", default: [])
+        if kvBits.count > 1 {
+            throw .invalidValue(field: "kv_bits", value: kvBits.joined(separator: ", "), allowed: "one KV-cache precision for the whole sweep")
+        }
+        if let kv = kvBits.first { spec.kvPrecision = try EstimateRequest.parseKVPrecision(kv) }
         try spec.validate()
         let out = try strings("out", default: []).first
         return SweepDocument(spec: spec, outPath: out)

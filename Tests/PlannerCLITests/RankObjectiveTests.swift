@@ -56,4 +56,19 @@ struct RankObjectiveTests {
         let bad = try PlannerProcess.run(["compare", "--configs", try PlannerProcess.temporaryFile("model: llama2_7b\nrank_by: speed\nconfigurations: [{name: a}]\n", suffix: ".yaml")])
         #expect(bad.status == 1 && bad.stderr.contains("throughput_per_device"))
     }
+
+    /// `kv_bits` in a sweep spec: every configuration's cache at that precision, the same through the coordinator.
+    @Test func sweepKVBits() throws {
+        let base = "model: [llama3_8b]\nhardware: [H100_80GB]\ntensor_parallel: [1, 2]\nbatch_size: [64]\ninput_tokens: [4096]\n"
+        let plain = try #require(try PlannerProcess.run(["sweep", try PlannerProcess.temporaryFile(base, suffix: ".yaml"), "--json"]).json?.arrayValue)
+        let fp8Path = try PlannerProcess.temporaryFile(base + "kv_bits: fp8\n", suffix: ".yaml")
+        let fp8Run = try PlannerProcess.run(["sweep", fp8Path, "--json"])
+        let fp8 = try #require(fp8Run.json?.arrayValue)
+        #expect(fp8.allSatisfy { $0["kv_bits"]?.stringValue == "fp8" } && plain.allSatisfy { $0["kv_bits"]?.stringValue == "bf16" })
+        #expect((fp8.first?["average_tpot"]?.doubleValue ?? 0) < (plain.first?["average_tpot"]?.doubleValue ?? 0))
+        let distributed = try PlannerProcess.run(["coordinate", fp8Path, "--json", "--local-workers", "1"])
+        #expect(distributed.status == 0 && distributed.stdout == fp8Run.stdout)
+        let two = try PlannerProcess.run(["sweep", try PlannerProcess.temporaryFile(base + "kv_bits: [fp8, bf16]\n", suffix: ".yaml")])
+        #expect(two.status == 1 && two.stderr.contains("kv_bits"))
+    }
 }

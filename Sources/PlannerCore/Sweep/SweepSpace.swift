@@ -21,11 +21,14 @@ public struct SweepSpace: Sendable, Hashable {
         public var outputTokens: Int
         public var beamSize: Int
         public var profile: Profile
+        /// The sweep's `kv_bits` (nil: the weights' precision).
+        public var kvPrecision: Precision? = nil
 
         /// The estimate request for a given batch size.
         public func request(batchSize: Int) -> EstimateRequest {
             EstimateRequest(model: model, hardware: hardware, batchSize: batchSize, beamSize: beamSize, inputTokens: inputTokens,
-                            outputTokens: outputTokens, precision: precision, parallelism: parallelism, profile: profile)
+                            outputTokens: outputTokens, precision: precision, parallelism: parallelism, profile: profile,
+                            kvPrecision: kvPrecision)
         }
     }
 
@@ -69,7 +72,7 @@ public struct SweepSpace: Sendable, Hashable {
             parallelism: Parallelism(tensor: spec.tensorParallel[digits.3], pipeline: spec.pipelineParallel[digits.4],
                                      expert: spec.expertParallel[digits.5]),
             batch: spec.batchSizes[digits.6], inputTokens: spec.inputTokens[digits.7], outputTokens: spec.outputTokens[digits.8],
-            beamSize: spec.beamSizes[digits.9], profile: spec.profiles[digits.10])
+            beamSize: spec.beamSizes[digits.9], profile: spec.profiles[digits.10], kvPrecision: spec.kvPrecision)
     }
 
     /// The ranking group of a configuration (empty when the spec does not group).

@@ -50,6 +50,8 @@ public struct SweepSpec: Sendable, Hashable {
     public var maxAutoBatchSize: Int
     /// What the ranking orders by.
     public var rankBy: RankObjective = .totalThroughput
+    /// KV-cache precision of every configuration (nil: each configuration's weight precision).
+    public var kvPrecision: Precision? = nil
     /// Prices per device-hour (for ``RankObjective/costPerMillionTokens`` and the cost columns).
     public var prices: PriceList = .shipped
 
