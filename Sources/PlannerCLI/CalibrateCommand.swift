@@ -107,13 +107,8 @@ extension Planner {
 
         static func percent(_ logError: Double) -> Double { (FleetMath.exp(logError) - 1) * 100 }
 
-        static func median(_ values: [Double]) -> Double? {
-            guard !values.isEmpty else { return nil }
-            let sorted = values.sorted(), middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        }
-
-        static func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+        static func median(_ values: [Double]) -> Double? { Validation.median(values) }
+        static func mean(_ values: [Double]) -> Double? { Validation.mean(values) }
 
         static func today() -> String {
             let formatter = DateFormatter()

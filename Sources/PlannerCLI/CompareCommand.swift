@@ -28,12 +28,8 @@ extension Planner {
                     members.append(("profile", .string(profile.rawValue)))
                     document = .object(members)
                 }
-                let objective = try document["rank_by"].map { value throws(PlannerError) -> RankObjective in
-                    guard let text = value.stringValue else { throw .invalidValue(field: "rank_by", value: value.serialized(), allowed: RankObjective.names) }
-                    return try RankObjective.parse(text)
-                } ?? .totalThroughput
                 let entries = Comparison.run(try Inputs.comparison(document, source: configs, readFile: Console.readModelFile),
-                                             objective: objective)
+                                             objective: try Inputs.comparisonObjective(document))
                 print(json ? PlanningOutput.comparisonJSON(entries).serialized(indent: 2) : PlanningOutput.comparisonTable(entries))
                 let failed = entries.filter { if case .failure = $0.outcome { true } else { false } }
                 if !entries.isEmpty && failed.count == entries.count {

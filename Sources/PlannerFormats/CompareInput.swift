@@ -17,6 +17,13 @@ extension Inputs {
     /// A configuration whose fields are invalid (unknown hardware, bad bits, ...) becomes a failed
     /// entry, kept in the comparison; a malformed document (not an object, no configurations, unknown
     /// keys) throws.
+    /// The `rank_by` of a comparison file (default total throughput).
+    public static func comparisonObjective(_ document: JSONValue) throws(PlannerError) -> RankObjective {
+        guard let value = document["rank_by"], value != .null else { return .totalThroughput }
+        guard let text = value.stringValue else { throw .invalidValue(field: "rank_by", value: value.serialized(), allowed: RankObjective.names) }
+        return try RankObjective.parse(text)
+    }
+
     /// A `model` given as a path to a `config.json` is read with `readFile`.
     public static func comparison(_ document: JSONValue, source: String, readFile: FileReader? = nil) throws(PlannerError)
         -> [(name: String, request: Result<EstimateRequest, PlannerError>)] {

@@ -12,15 +12,7 @@ public enum PlanningOutput {
                 ("total_throughput", .double(entry.totalThroughputTokensPerSecond)),
                 ("output_throughput", .double(entry.outputThroughputTokensPerSecond)),
                 ("output_throughput_per_device", .double(entry.outputThroughputTokensPerSecond / Double(entry.request?.parallelism.devices ?? 1))),
-                ("cost_per_million_tokens", entry.request.flatMap { request in
-                    PriceList.shipped.price(for: request.hardware.name).flatMap { price in
-                        entry.totalThroughputTokensPerSecond > 0
-                            ? JSONValue.double(RankObjective.costPerMillionTokens(usdPerDeviceHour: price.usdPerDeviceHour,
-                                                                                    devices: request.parallelism.devices,
-                                                                                    tokensPerSecond: entry.totalThroughputTokensPerSecond))
-                            : nil
-                    }
-                } ?? .null),
+                ("cost_per_million_tokens", costPerMillionTokens(entry).map(JSONValue.double) ?? .null),
                 ("ttft", .double(entry.ttftMs)),
                 ("tpot", .double(entry.tpotMs)),
                 ("total_latency", .double(entry.totalLatencyMs)),
@@ -68,12 +60,10 @@ public enum PlanningOutput {
             switch entry.outcome {
             case .success:
                 let devices = Double(entry.request?.parallelism.devices ?? 1)
-                let price = entry.request.flatMap { PriceList.shipped.price(for: $0.hardware.name)?.usdPerDeviceHour }
                 row += [NumberFormat.significant(entry.totalThroughputTokensPerSecond, digits: 5),
                         NumberFormat.significant(entry.outputThroughputTokensPerSecond, digits: 5),
                         NumberFormat.significant(entry.outputThroughputTokensPerSecond / devices, digits: 5),
-                        price.map { NumberFormat.significant(RankObjective.costPerMillionTokens(
-                            usdPerDeviceHour: $0, devices: Int(devices), tokensPerSecond: entry.totalThroughputTokensPerSecond), digits: 4) } ?? "-",
+                        costPerMillionTokens(entry).map { NumberFormat.significant($0, digits: 4) } ?? "-",
                         NumberFormat.significant(entry.ttftMs), NumberFormat.significant(entry.tpotMs),
                         NumberFormat.significant(entry.totalLatencyMs, digits: 5), ""]
             case let .failure(error):
@@ -82,6 +72,15 @@ public enum PlanningOutput {
             table.append(row)
         }
         return table.render()
+    }
+
+    /// US dollars per million tokens (input + output) of a compared configuration at its throughput,
+    /// with the shipped prices; nil for a failure or hardware without a price.
+    static func costPerMillionTokens(_ entry: Comparison.Entry) -> Double? {
+        guard let request = entry.request, entry.totalThroughputTokensPerSecond > 0,
+              let price = PriceList.shipped.price(for: request.hardware.name)?.usdPerDeviceHour else { return nil }
+        return RankObjective.costPerMillionTokens(usdPerDeviceHour: price, devices: request.parallelism.devices,
+                                                  tokensPerSecond: entry.totalThroughputTokensPerSecond)
     }
 
     /// One recommended configuration, with the keys of `planner recommend --json`.

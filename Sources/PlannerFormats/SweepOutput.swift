@@ -47,7 +47,7 @@ public enum SweepOutput {
     /// throughput, when its hardware has a price.
     static func costs(_ entry: SweepEntry, configuration: SweepSpace.Configuration, space: SweepSpace)
         -> (perHour: Double?, perMillionTokens: Double?, perMillionOutputTokens: Double?) {
-        guard let price = space.spec.prices.price(for: configuration.hardware.name)?.usdPerDeviceHour else { return (nil, nil, nil) }
+        guard let price = space.price(of: configuration) else { return (nil, nil, nil) }
         let devices = configuration.parallelism.devices
         func perMillion(_ rate: Double) -> Double? {
             rate > 0 ? RankObjective.costPerMillionTokens(usdPerDeviceHour: price, devices: devices, tokensPerSecond: rate) : nil

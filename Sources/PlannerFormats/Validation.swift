@@ -56,8 +56,7 @@ public enum Validation {
         public var medianAbsoluteErrorPercent: Double? { Validation.median(absoluteErrors) }
         /// Mean absolute error in percent (nil without comparisons).
         public var meanAbsoluteErrorPercent: Double? {
-            let errors = absoluteErrors
-            return errors.isEmpty ? nil : errors.reduce(0, +) / Double(errors.count)
+            Validation.mean(absoluteErrors)
         }
 
         /// The same report restricted to the (id, metric) pairs `other` also compared.
@@ -216,7 +215,11 @@ public enum Validation {
         }
     }
 
-    static func median(_ values: [Double]) -> Double? {
+    /// The mean of `values` (nil when empty).
+    public static func mean(_ values: [Double]) -> Double? { values.isEmpty ? nil : values.reduce(0, +) / Double(values.count) }
+
+    /// The median of `values` (nil when empty).
+    public static func median(_ values: [Double]) -> Double? {
         if values.isEmpty { return nil }
         let sorted = values.sorted()
         let middle = sorted.count / 2

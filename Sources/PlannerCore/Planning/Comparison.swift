@@ -31,7 +31,7 @@ public enum Comparison {
     public static func run(_ configurations: [(name: String, request: Result<EstimateRequest, PlannerError>)],
                            objective: RankObjective = .totalThroughput, prices: PriceList = .shipped) -> [Entry] {
         let entries = configurations.map { entry(name: $0.name, request: $0.request) }
-        guard objective != .totalThroughput else { return ranked(entries) }
+        // Failures rank last (key -infinity), in input order (the sort is stable).
         func key(_ entry: Entry) -> Double {
             guard let request = entry.request, (try? entry.outcome.get()) != nil else { return -.infinity }
             return objective.key(totalTokensPerSecond: entry.totalThroughputTokensPerSecond,

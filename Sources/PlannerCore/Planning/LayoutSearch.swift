@@ -162,10 +162,6 @@ public enum LayoutSearch {
                                     allowed: "'auto' with continuous batching (the engine chooses the running batch; "
                                         + "use --serving static to estimate fixed batch sizes)")
             }
-            if options.maxBatchSize > 1 << 20 {
-                throw .invalidValue(field: "max-batch-size", value: "\(options.maxBatchSize)",
-                                    allowed: "an integer in 1...1048576 with continuous batching")
-            }
         }
     }
 }

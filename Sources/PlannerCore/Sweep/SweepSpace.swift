@@ -8,12 +8,17 @@ public struct SweepSpace: Sendable, Hashable {
     /// Number of configurations.
     public let count: Int
     private let radices: [Int]
+    /// Price per device-hour of each hardware, in ``SweepSpec/hardware`` order, looked up once
+    /// (ranking by cost reads it per configuration; the lookup resolves catalog aliases).
+    private let usdPerDeviceHour: [Double?]
 
     /// One point of the space.
     public struct Configuration: Sendable, Hashable {
         public var index: Int
         public var model: ModelSpec
         public var hardware: HardwareSpec
+        /// Position of `hardware` in ``SweepSpec/hardware``.
+        public var hardwareIndex: Int = 0
         public var precision: Precision
         public var parallelism: Parallelism
         public var batch: SweepSpec.BatchChoice
@@ -53,6 +58,7 @@ public struct SweepSpace: Sendable, Hashable {
         }
         self.radices = radices
         self.count = total
+        usdPerDeviceHour = spec.hardware.map { spec.prices.price(for: $0.name)?.usdPerDeviceHour }
     }
 
     /// The configuration at `index` (0 ..< count).
@@ -68,7 +74,8 @@ public struct SweepSpace: Sendable, Hashable {
         digits.6 = next(radices[6]); digits.5 = next(radices[5]); digits.4 = next(radices[4]); digits.3 = next(radices[3])
         digits.2 = next(radices[2]); digits.1 = next(radices[1]); digits.0 = next(radices[0])
         return Configuration(
-            index: index, model: spec.models[digits.0], hardware: spec.hardware[digits.1], precision: spec.precisions[digits.2],
+            index: index, model: spec.models[digits.0], hardware: spec.hardware[digits.1], hardwareIndex: digits.1,
+            precision: spec.precisions[digits.2],
             parallelism: Parallelism(tensor: spec.tensorParallel[digits.3], pipeline: spec.pipelineParallel[digits.4],
                                      expert: spec.expertParallel[digits.5]),
             batch: spec.batchSizes[digits.6], inputTokens: spec.inputTokens[digits.7], outputTokens: spec.outputTokens[digits.8],
@@ -96,7 +103,12 @@ extension SweepSpace {
                         configuration: Configuration) -> Double {
         spec.rankBy.key(totalTokensPerSecond: totalTokensPerSecond, outputTokensPerSecond: outputTokensPerSecond, ttftMs: ttftMs,
                         tpotMs: tpotMs, devices: configuration.parallelism.devices,
-                        usdPerDeviceHour: spec.prices.price(for: configuration.hardware.name)?.usdPerDeviceHour)
+                        usdPerDeviceHour: price(of: configuration))
+    }
+
+    /// The price per device-hour of a configuration's hardware (nil without one).
+    public func price(of configuration: Configuration) -> Double? {
+        usdPerDeviceHour.indices.contains(configuration.hardwareIndex) ? usdPerDeviceHour[configuration.hardwareIndex] : nil
     }
 
     /// The ranking key of an entry (received from a worker: recomputed here, never trusted from the wire).
