@@ -90,7 +90,8 @@ public enum ResultJSON {
         .object([
             ("tensor_parallel", .int(layout.tensor)),
             ("pipeline_parallel", .int(layout.pipeline)),
-            ("expert_parallel", .int(layout.expert)),
+            ("expert_parallel", .int(layout.expertShards)),
+            ("data_parallel", .int(layout.dataParallel)),
         ])
     }
 

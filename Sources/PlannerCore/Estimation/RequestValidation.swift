@@ -18,11 +18,13 @@ extension EstimateRequest {
         try PhysicalLimits.parallelDegree.check(parallelism.tensor, field: "tensor_parallel")
         try PhysicalLimits.parallelDegree.check(parallelism.pipeline, field: "pipeline_parallel")
         try PhysicalLimits.parallelDegree.check(parallelism.expert, field: "expert_parallel")
+        try PhysicalLimits.parallelDegree.check(parallelism.dataParallel, field: "data_parallel")
+        try validateDataParallel()
         if parallelism.pipeline > model.numLayers {
             throw .invalidParallelism(field: "pipeline_parallel", value: parallelism.pipeline,
                                       reason: "model '\(model.name)' has \(model.numLayers) layers; allowed 1...\(model.numLayers)")
         }
-        let expert = parallelism.expert
+        let expert = parallelism.expertShards
         if expert > 1 {
             if !model.isMoE {
                 throw .invalidParallelism(field: "expert_parallel", value: expert,
@@ -34,6 +36,31 @@ extension EstimateRequest {
                     reason: "must divide the \(model.numExperts) experts of '\(model.name)'; allowed "
                         + GenZModel.divisors(of: model.numExperts).map(String.init).joined(separator: ", "))
             }
+        }
+    }
+
+    /// Attention data parallelism: MoE models only, the `default` profile only, and `expert_parallel`
+    /// either left at 1 or equal to the DP x TP devices the experts span.
+    func validateDataParallel() throws(PlannerError) {
+        let layout = parallelism
+        guard layout.dataParallel > 1 else { return }
+        if !model.isMoE {
+            throw .invalidParallelism(
+                field: "data_parallel", value: layout.dataParallel,
+                reason: "model '\(model.name)' is dense: attention data parallelism with expert parallelism needs experts. On a dense "
+                    + "model data_parallel \(layout.dataParallel) is \(layout.dataParallel) independent replicas of the tensor-parallel "
+                    + "layout; estimate one replica (data_parallel 1) and count replicas (fleet, recommend do). Allowed: 1")
+        }
+        if profile != .default {
+            throw .invalidValue(field: "data_parallel", value: "\(layout.dataParallel)",
+                                allowed: "1 with the genz profile (GenZ 0.0.16 has no attention data parallelism); use --profile default")
+        }
+        let span = layout.dataParallel * layout.tensor
+        if layout.expert != 1 && layout.expert != span {
+            throw .invalidParallelism(
+                field: "expert_parallel", value: layout.expert,
+                reason: "with data_parallel \(layout.dataParallel) the experts span data_parallel x tensor_parallel = \(span) devices; "
+                    + "allowed: 1 (implied) or \(span)")
         }
     }
 }

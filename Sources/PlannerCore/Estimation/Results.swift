@@ -3,20 +3,53 @@ public enum Phase: String, Sendable, Hashable, CaseIterable, Codable {
     case prefill, decode
 }
 
-/// Tensor, pipeline and expert parallel degrees. Each must be at least 1.
+/// Tensor, pipeline, expert and attention-data parallel degrees. Each must be at least 1.
+///
+/// Two ways to spread a mixture-of-experts model:
+/// - `dataParallel == 1` (expert parallelism inside a tensor-parallel group, GenZ's layout): attention,
+///   dense FFNs and shared experts are sharded over TP x EP devices; routed experts are split over EP
+///   groups, each expert over TP. A replica occupies TP x PP x EP devices.
+/// - `dataParallel > 1` (attention data parallelism with wide expert parallelism, SGLang
+///   `--enable-dp-attention`, vLLM `--data-parallel-size` with `--enable-expert-parallel`,
+///   TensorRT-LLM attention DP): `dataParallel` attention ranks, each TP-sharded over `tensor` devices
+///   and holding the KV cache of its own requests only; the routed experts of a stage are spread whole
+///   over all DP x TP devices (EP = DP x TP, tokens dispatched and combined by all-to-all). A replica
+///   occupies DP x TP x PP devices; `expert` is then 1 (implied) or DP x TP.
+///
+/// On a dense model attention data parallelism is just DP independent replicas, which the fleet
+/// and layout search already count as replicas; the estimator refuses `dataParallel > 1` there.
 public struct Parallelism: Sendable, Hashable, Codable {
     public var tensor: Int
     public var pipeline: Int
     public var expert: Int
+    /// Attention data-parallel ranks (1: none).
+    public var dataParallel: Int
 
-    public init(tensor: Int = 1, pipeline: Int = 1, expert: Int = 1) {
+    public init(tensor: Int = 1, pipeline: Int = 1, expert: Int = 1, dataParallel: Int = 1) {
         self.tensor = tensor
         self.pipeline = pipeline
         self.expert = expert
+        self.dataParallel = dataParallel
     }
 
-    /// Devices one model replica occupies: TP x PP x EP.
-    @inlinable public var devices: Int { tensor * pipeline * expert }
+    /// Devices one model replica occupies: TP x PP x EP, or DP x TP x PP with attention data parallelism.
+    @inlinable public var devices: Int { dataParallel > 1 ? dataParallel * tensor * pipeline : tensor * pipeline * expert }
+
+    /// Devices the routed experts of one pipeline stage are spread over: EP, or DP x TP with attention data parallelism.
+    @inlinable public var expertShards: Int { dataParallel > 1 ? dataParallel * tensor : expert }
+
+    /// True for attention data parallelism with wide expert parallelism.
+    @inlinable public var attentionDataParallel: Bool { dataParallel > 1 }
+
+    enum CodingKeys: String, CodingKey { case tensor, pipeline, expert, dataParallel }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        tensor = try container.decode(Int.self, forKey: .tensor)
+        pipeline = try container.decode(Int.self, forKey: .pipeline)
+        expert = try container.decode(Int.self, forKey: .expert)
+        dataParallel = try container.decodeIfPresent(Int.self, forKey: .dataParallel) ?? 1
+    }
 }
 
 /// Memory of one configuration; MiB = 2^20 bytes.
