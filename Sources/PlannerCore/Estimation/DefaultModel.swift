@@ -21,7 +21,8 @@ enum DefaultModel {
 
     /// Per-device shapes of a layout.
     struct Shape {
-        /// TP x EP: attention, dense FFNs, shared experts, embedding and classifier are sharded over all of them.
+        /// Devices attention, dense FFNs, shared experts, embedding and classifier are sharded over:
+        /// TP x EP, or TP (one attention data-parallel rank) with attention data parallelism.
         var shards: Int
         var headsPerDevice: Int
         var kvHeadsPerDevice: Int
@@ -36,22 +37,27 @@ enum DefaultModel {
                                 allowed: "at most the context length of '\(model.name)', \(limit) tokens (max_position_embeddings)")
         }
         let layout = request.parallelism
-        let expert = layout.expert
-        let shards = layout.tensor * expert
+        let dataParallel = layout.attentionDataParallel
+        let shards = dataParallel ? layout.tensor : layout.tensor * layout.expert
+        let shardsName = dataParallel ? "tensor_parallel (per attention data-parallel rank)" : "tensor_parallel x expert_parallel"
         let heads = model.numAttentionHeads
         let kvHeads = model.latentAttention == nil ? model.numKeyValueHeads : heads
         if !splits(heads: heads, kvHeads: kvHeads, shards: shards) {
             throw .invalidParallelism(
                 field: "tensor_parallel", value: layout.tensor,
-                reason: "tensor_parallel x expert_parallel = \(shards) must divide the \(heads) query heads of '\(model.name)', and the "
-                    + "\(kvHeads) KV heads must divide evenly or be replicated (shards a multiple of them). Allowed tensor_parallel x "
-                    + "expert_parallel: " + GenZModel.divisors(of: heads).filter { splits(heads: heads, kvHeads: kvHeads, shards: $0) }
+                reason: "\(shardsName) = \(shards) must divide the \(heads) query heads of '\(model.name)', and the "
+                    + "\(kvHeads) KV heads must divide evenly or be replicated (shards a multiple of them). Allowed \(shardsName): "
+                    + GenZModel.divisors(of: heads).filter { splits(heads: heads, kvHeads: kvHeads, shards: $0) }
                     .map(String.init).joined(separator: ", "))
         }
         if model.intermediateSize % shards != 0 && (!model.isMoE || model.firstDenseLayers > 0) {
-            warnings.append("tensor_parallel x expert_parallel = \(shards) does not divide intermediate_size \(model.intermediateSize): rounded up per device")
+            warnings.append("\(shardsName) = \(shards) does not divide intermediate_size \(model.intermediateSize): rounded up per device")
         }
-        if model.isMoE && model.routedExpertIntermediateSize % layout.tensor != 0 {
+        if dataParallel && request.batchSize % layout.dataParallel != 0 {
+            warnings.append("batch_size \(request.batchSize) is not a multiple of data_parallel \(layout.dataParallel): the busiest "
+                + "attention rank holds \((request.batchSize + layout.dataParallel - 1) / layout.dataParallel) requests")
+        }
+        if model.isMoE && !dataParallel && model.routedExpertIntermediateSize % layout.tensor != 0 {
             warnings.append("tensor_parallel \(layout.tensor) does not divide the expert width \(model.routedExpertIntermediateSize): rounded up per device")
         }
         return Shape(shards: shards, headsPerDevice: heads / shards,
@@ -83,6 +89,16 @@ struct DefaultGraph {
     let tensor: Int
     let expert: Int
     let pipeline: Int
+    /// Attention data-parallel ranks (1: none); the batch is split over them.
+    let dataParallel: Int
+    /// Devices the routed experts are spread over (EP, or DP x TP with attention data parallelism).
+    let expertShards: Int
+    /// Devices one routed expert is split over (TP, or 1: whole experts with attention data parallelism).
+    let expertTensor: Int
+    /// Busiest expert-parallel device's routed tokens over the mean (1 without attention data parallelism).
+    let expertImbalance: Double
+    /// Bytes per element of the expert-parallel dispatch (DeepEP sends fp8 with fp8 or narrower weights).
+    let dispatchBytes: Double
     let microBatches: Int
     /// Requests in one micro-batch.
     let requests: Double
@@ -123,7 +139,16 @@ struct DefaultGraph {
         tensor = request.parallelism.tensor
         expert = request.parallelism.expert
         pipeline = request.parallelism.pipeline
-        let batch = request.batchSize
+        dataParallel = request.parallelism.dataParallel
+        expertShards = request.parallelism.expertShards
+        let attentionDP = request.parallelism.attentionDataParallel
+        expertTensor = attentionDP ? 1 : tensor
+        expertImbalance = attentionDP ? (request.expertImbalance ?? EstimateRequest.defaultExpertImbalance) : 1
+        // DeepEP's normal and low-latency dispatch send fp8 (with scales) and combine in bf16
+        // (github.com/deepseek-ai/DeepEP README); engines use it for fp8 and narrower checkpoints.
+        dispatchBytes = precision.bytesPerElement <= 1 ? 1 : (precision == .f32 ? 4 : 2)
+        // With attention data parallelism each rank runs its share of the batch (the busiest rank: rounded up).
+        let batch = (request.batchSize + dataParallel - 1) / dataParallel
         microBatches = pipeline > 1 ? min(batch, pipeline) : 1
         let microBatch = (batch + microBatches - 1) / microBatches
         requests = Double(microBatch)
@@ -330,19 +355,34 @@ struct DefaultGraph {
         return seconds
     }
 
-    /// Routed experts are split over EP (each expert over TP); tokens are already on every device
-    /// after the attention all-reduce, so no dispatch is needed and the layer's all-reduce over
-    /// TP x EP sums the experts' partial outputs (expert parallelism inside a tensor-parallel group).
+    /// Without attention data parallelism, routed experts are split over EP (each expert over TP);
+    /// tokens are already on every device after the attention all-reduce, so no dispatch is needed
+    /// and the layer's all-reduce over TP x EP sums the experts' partial outputs (expert parallelism
+    /// inside a tensor-parallel group).
+    ///
+    /// With attention data parallelism, whole experts are spread over the DP x TP devices: every
+    /// rank's tokens (a TP group's devices sharing them) are dispatched to their top-k experts and
+    /// combined back by all-to-all, the experts see the tokens of all DP ranks, the busiest device
+    /// `expertImbalance` times the mean, and shared experts run per rank, TP-sharded, with an
+    /// all-reduce over TP.
     mutating func moeBlockSeconds(multiplicity: Double) -> Double {
         let experts = Double(model.numExperts)
         let topK = Double(model.expertTopK)
         let ffi = Double(model.numFFI)
         var seconds = gemm(.gate, tokens: tokens, m: experts, k: hidden, multiplicity: multiplicity)
-        let width = Double((model.routedExpertIntermediateSize + tensor - 1) / tensor)
-        let localExperts = experts / Double(expert)
+        let width = Double((model.routedExpertIntermediateSize + expertTensor - 1) / expertTensor)
+        let localExperts = experts / Double(expertShards)
+        // Tokens of this layer over all attention ranks.
+        let layerTokens = tokens * Double(dataParallel)
         // Expected distinct experts that `tokens` tokens, each routed to K of E, touch: E (1 - (1 - K/E)^tokens).
-        let touched = localExperts * touchedFraction(tokens: tokens, topK: topK, experts: experts)
-        let routedTokens = tokens * topK / Double(expert)
+        let touched = localExperts * touchedFraction(tokens: layerTokens, topK: topK, experts: experts)
+        let routedTokens = layerTokens * topK / Double(expertShards) * expertImbalance
+        if dataParallel > 1 {
+            // Each device sends its share of its rank's tokens, top-k copies each (the busiest receives more).
+            let sent = tokens / Double(shards) * topK * hidden * expertImbalance
+            seconds += allToAll(.dispatchAllToAll, bytes: sent * dispatchBytes, multiplicity: multiplicity)
+            seconds += allToAll(.collectAllToAll, bytes: sent * activationBytes, multiplicity: multiplicity)
+        }
         seconds += gemm(.upGate, tokens: routedTokens, m: ffi * width, k: hidden, weightElements: touched * ffi * width * hidden,
                         multiplicity: multiplicity)
         seconds += gemm(.down, tokens: routedTokens, m: hidden, k: width, weightElements: touched * width * hidden,
@@ -370,6 +410,12 @@ struct DefaultGraph {
         return 1 - untouched
     }
 
+    mutating func allToAll(_ name: OperatorName, bytes: Double, multiplicity: Double) -> Double {
+        let seconds = roofline.allToAllSeconds(bytes: bytes, participants: expertShards)
+        recordSync(name, .allToAll, seconds: seconds, participants: expertShards, bytes: bytes, multiplicity: multiplicity)
+        return seconds
+    }
+
     mutating func allReduce(_ name: OperatorName, multiplicity: Double) -> Double {
         let bytes = tokens * hidden * activationBytes
         let seconds = roofline.allReduceSeconds(bytes: bytes, participants: shards)
@@ -385,8 +431,8 @@ struct DefaultGraph {
         if !moe {
             return (ffi + 1) * hidden * Double((model.intermediateSize + shards - 1) / shards)
         }
-        let width = Double((model.routedExpertIntermediateSize + tensor - 1) / tensor)
-        var weights = hidden * Double(model.numExperts) + Double(model.numExperts / expert) * (ffi + 1) * hidden * width
+        let width = Double((model.routedExpertIntermediateSize + expertTensor - 1) / expertTensor)
+        var weights = hidden * Double(model.numExperts) + Double(model.numExperts / expertShards) * (ffi + 1) * hidden * width
         if model.sharedExperts > 0 {
             let sharedWidth = Double(model.sharedExperts * (model.sharedExpertIntermediateSize ?? model.routedExpertIntermediateSize))
             weights += (ffi + 1) * hidden * (sharedWidth / Double(shards)).rounded(.up)
@@ -402,7 +448,9 @@ struct DefaultGraph {
             widest = max(widest, ffi * Double((model.intermediateSize + shards - 1) / shards))
         }
         if model.isMoE {
-            let routed = Double(model.expertTopK) / Double(expert) * ffi * Double((model.routedExpertIntermediateSize + tensor - 1) / tensor)
+            // Routed rows per rank token: top-k over the expert devices, for the tokens of every rank (busiest device).
+            let routed = Double(model.expertTopK) * Double(dataParallel) * expertImbalance / Double(expertShards) * ffi
+                * Double((model.routedExpertIntermediateSize + expertTensor - 1) / expertTensor)
             let shared = model.sharedExperts > 0
                 ? ffi * (Double(model.sharedExperts * (model.sharedExpertIntermediateSize ?? model.routedExpertIntermediateSize)) / Double(shards)).rounded(.up)
                 : 0
@@ -511,7 +559,8 @@ struct DefaultGraph {
             passSeconds += seconds
             slowestStage = max(slowestStage, seconds)
             if stage > 0 {
-                if (stage * shards) % nodeSize == 0 || shards >= nodeSize { crossing += 1 } else { local += 1 }
+                let stageDevices = request.parallelism.devices / pipeline
+                if (stage * stageDevices) % nodeSize == 0 || stageDevices >= nodeSize { crossing += 1 } else { local += 1 }
             }
         }
         if pipeline > 1 {
@@ -543,7 +592,8 @@ struct DefaultGraph {
     /// Tokens cached per layer on one device, for global and sliding-window layers: every request of
     /// the batch, its prompt once and each beam's generated tokens (decode), capped at the window.
     func cachedTokens() -> (global: Double, window: Double) {
-        let batch = Double(request.batchSize)
+        // With attention data parallelism a device caches its own rank's requests only.
+        let batch = Double((request.batchSize + dataParallel - 1) / dataParallel)
         let beams = Double(request.beamSize)
         let generated = phase == .decode ? Double(outputTokens) : 0
         let global = batch * inputTokens + batch * beams * generated

@@ -57,6 +57,20 @@ struct DefaultRoofline {
         return kernelSeconds + (n - 1) * latency + (n - 1) / n * totalBytes / bandwidth
     }
 
+    /// All-to-all in which every device sends `bytes` in all, spread evenly over the `participants`
+    /// devices (itself included), as expert-parallel dispatch and combine do: (n - 1)/n of it leaves
+    /// the device, the part for devices of its own node over the scale-up link and the part for other
+    /// nodes over the network at the same time, plus one hop and one kernel.
+    func allToAllSeconds(bytes: Double, participants: Int) -> Double {
+        if participants <= 1 || bytes == 0 { return 0 }
+        let n = Double(participants)
+        let node = Double(min(participants, devicesPerNode))
+        let local = (node - 1) / n * bytes / scaleUpBytesPerSecond
+        let remote = (n - node) / n * bytes / interNodeBytesPerSecond
+        let latency = participants > devicesPerNode ? interNodeLatencySeconds : scaleUpLatencySeconds
+        return kernelSeconds + latency + max(local, remote)
+    }
+
     /// One transfer between neighbouring pipeline stages.
     func pointToPointSeconds(bytes: Double, crossesNodes: Bool) -> Double {
         if bytes == 0 { return 0 }

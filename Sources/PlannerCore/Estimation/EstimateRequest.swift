@@ -30,6 +30,17 @@ public struct EstimateRequest: Sendable, Hashable {
     /// nil: the weights' precision, as GenZ. One of ``kvPrecisions``; the `genz` profile ignores it (with a warning).
     public var kvPrecision: Precision?
 
+    /// Routed-token load of the busiest expert-parallel device over the mean (>= 1), with attention
+    /// data parallelism (wide EP); nil: ``defaultExpertImbalance``. Ignored without attention DP.
+    public var expertImbalance: Double?
+
+    /// Busiest-rank over mean routed tokens with EP load balancing: TensorRT-LLM measured an
+    /// imbalance ratio (max - mean)/mean of 0.109 with EPLB (1.564 without) for DeepSeek-R1 at EP 32
+    /// ("Scaling Expert Parallelism in TensorRT-LLM, Part 1", Table 1,
+    /// docs/source/blogs/tech_blog/blog4_Scaling_Expert_Parallelism_in_TensorRT-LLM.md), so 1.109.
+    /// Without EPLB, or at another EP size, set `expert_imbalance` (up to 2.564 measured there).
+    public static let defaultExpertImbalance = 1.109
+
     /// KV-cache precisions engines store: f32, bf16 (fp16), fp8, int8.
     public static let kvPrecisions: [Precision] = [.f32, .bf16, .fp8, .int8]
 
@@ -46,9 +57,11 @@ public struct EstimateRequest: Sendable, Hashable {
         precision: Precision = .bf16,
         parallelism: Parallelism = Parallelism(),
         profile: Profile = EstimateRequest.defaultProfile,
-        kvPrecision: Precision? = nil
+        kvPrecision: Precision? = nil,
+        expertImbalance: Double? = nil
     ) {
         self.kvPrecision = kvPrecision
+        self.expertImbalance = expertImbalance
         self.model = model
         self.hardware = hardware
         self.batchSize = batchSize

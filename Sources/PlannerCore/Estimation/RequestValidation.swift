@@ -43,6 +43,10 @@ extension EstimateRequest {
     /// either left at 1 or equal to the DP x TP devices the experts span.
     func validateDataParallel() throws(PlannerError) {
         let layout = parallelism
+        if let imbalance = expertImbalance, !(imbalance >= 1 && imbalance <= 64) {
+            throw .invalidValue(field: "expert_imbalance", value: "\(imbalance)",
+                                allowed: "a number in [1, 64]: the busiest expert-parallel device's routed tokens over the mean")
+        }
         guard layout.dataParallel > 1 else { return }
         if !model.isMoE {
             throw .invalidParallelism(
