@@ -40,7 +40,10 @@ struct LaunchOptions: ParsableArguments {
     /// Each engine's line for `candidate` (the model argument resolved once per call).
     func lines(_ candidate: LayoutSearch.Candidate, options: LayoutSearch.Options, givenModel: String,
                engines: [SchedulerConfig.Engine]) -> [(engine: SchedulerConfig.Engine, outcome: LaunchOutput.Outcome)] {
-        let argument = Result { () throws(PlannerError) -> String in try model ?? EngineLaunch.modelArgument(for: givenModel) }
+        let argument = Result { () throws(PlannerError) -> String in
+            if let model { return model }
+            return try EngineLaunch.modelArgument(for: givenModel)
+        }
         return engines.map { engine in
             let outcome = argument.flatMap { model in
                 Result { () throws(PlannerError) -> EngineLaunch.Line in

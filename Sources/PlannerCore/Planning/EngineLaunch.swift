@@ -228,9 +228,9 @@ public enum EngineLaunch {
         guard engines.contains(request.engine) else {
             throw .invalidValue(field: "engine", value: request.engine.rawValue, allowed: engineNames + " (static batching has no server)")
         }
-        if request.model.isEmpty || request.model.contains(where: { $0 == "\0" || $0 == "\n" || $0 == "\r" }) {
+        if request.model.isEmpty || request.model.hasPrefix("-") || request.model.contains(where: { $0 == "\0" || $0 == "\n" || $0 == "\r" }) {
             throw .invalidValue(field: "model", value: request.model,
-                                allowed: "a Hugging Face repository id or a model folder, without NUL or line breaks")
+                                allowed: "a Hugging Face repository id or a model folder, not starting with '-', without NUL or line breaks")
         }
         let layout = request.layout
         for (field, value) in [("tensor_parallel", layout.tensor), ("pipeline_parallel", layout.pipeline),
