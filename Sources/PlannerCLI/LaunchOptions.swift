@@ -60,7 +60,8 @@ struct LaunchOptions: ParsableArguments {
         var out = ""
         for (position, candidate) in candidates.prefix(Self.printedCandidates).enumerated() {
             for (engine, outcome) in lines(candidate, options: options, givenModel: givenModel, engines: engines) {
-                out += "\n# #\(position + 1) on \(engine.rawValue)\n" + LaunchOutput.shellText(outcome, engine: engine)
+                let servers = candidate.replicas == 1 ? "one server" : "one server per replica, \(candidate.replicas) replicas"
+                out += "\n# #\(position + 1) on \(engine.rawValue) (\(servers))\n" + LaunchOutput.shellText(outcome, engine: engine)
             }
         }
         return out

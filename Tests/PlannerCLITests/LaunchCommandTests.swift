@@ -51,8 +51,8 @@ struct LaunchCommandTests {
         let outcome = try PlannerProcess.run(["recommend", "--model", "Qwen3-30B-A3B", "--hardware", "H100_80GB", "--devices", "2",
                                               "--top", "2", "--launch", "trtllm,vllm"])
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        #expect(outcome.stdout.contains("# #1 on trtllm\n"))
-        #expect(outcome.stdout.contains("# #2 on vllm\n"))
+        #expect(outcome.stdout.contains("# #1 on trtllm (one server"))
+        #expect(outcome.stdout.contains("# #2 on vllm (one server"))
         #expect(outcome.stdout.contains("cat > extra_llm_api_options.yaml <<'EOF'\n") && outcome.stdout.contains("vllm serve Qwen/Qwen3-30B-A3B "))
         let commands = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("vllm serve") || $0.hasPrefix("trtllm-serve") }
         #expect(commands.count >= 2)
