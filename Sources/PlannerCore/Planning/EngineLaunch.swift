@@ -383,16 +383,13 @@ public enum EngineLaunch {
 }
 
 /// A YAML value of TensorRT-LLM's extra options: a flat or nested map of scalars.
-enum YAMLValue: Sendable, Hashable {
+enum YAMLValue: Sendable {
     case bool(Bool)
     /// A number, already spelled.
     case number(String)
     /// A plain word (no quoting needed: letters, digits, `_`, `.`).
     case text(String)
     case map([(key: String, value: YAMLValue)])
-
-    static func == (a: YAMLValue, b: YAMLValue) -> Bool { render([("v", a)]) == render([("v", b)]) }
-    func hash(into hasher: inout Hasher) { hasher.combine(Self.render([("v", self)])) }
 
     /// Block-style YAML, two spaces per level, one key per line.
     static func render(_ members: [(key: String, value: YAMLValue)], indent: Int = 0) -> String {
