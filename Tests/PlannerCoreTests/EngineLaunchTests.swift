@@ -207,6 +207,9 @@ struct EngineLaunchTests {
         refuses("pipeline_parallel", Self.request(.vllm, moe: true, layout: Parallelism(pipeline: 2, dataParallel: 4)))
         refuses("tensor_parallel", Self.request(.trtllm, moe: true, layout: Parallelism(tensor: 2, dataParallel: 4)))
         refuses("tensor_parallel", Self.request(.vllm, layout: Parallelism(tensor: 0)))
+        refuses("hardware", Self.request(.trtllm).with { $0.hardwareFamily = .amdCDNA3 })
+        #expect(throws: Never.self) { try EngineLaunch.make(Self.request(.vllm).with { $0.hardwareFamily = .amdCDNA3 }) }
+        #expect(throws: Never.self) { try EngineLaunch.make(Self.request(.trtllm).with { $0.hardwareFamily = .nvidiaHopper }) }
         #expect(throws: PlannerError.invalidValue(field: "launch", value: "tgi", allowed: EngineLaunch.engineNames)) {
             try EngineLaunch.engine(named: "tgi")
         }

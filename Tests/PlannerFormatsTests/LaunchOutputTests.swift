@@ -79,6 +79,18 @@ struct LaunchOutputTests {
         #expect(csv.first?.hasSuffix(",launch_command") == true && csv.dropFirst().allSatisfy { $0.contains("vllm serve") })
         let html = FleetHTML.render(plan, launch: launch)
         #expect(html.contains("<h2>Launch lines (vllm)</h2>") && html.contains("<pre><code>vllm serve meta-llama/Llama-2-70b-hf"))
+        // TensorRT-LLM: a line for every NVIDIA option, an error naming the hardware for the MI300X ones.
+        let trtllm = FleetLaunch(engine: .trtllm, workload: plan.workload, given: ["llama2_70b"])
+        for option in plan.options {
+            let outcome = trtllm.line(option, workload: plan.workload)
+            if option.hardwareName == "MI300X" {
+                #expect(throws: PlannerError.self) { try outcome.get() }
+                #expect(LaunchOutput.json(outcome, engine: .trtllm)["error"]?.stringValue?.contains("invalid hardware") == true)
+            } else {
+                try EngineLaunch.check(argv: try outcome.get().argv, engine: .trtllm)
+            }
+        }
+        #expect(plan.options.contains { $0.hardwareName == "MI300X" } && plan.options.contains { $0.hardwareName != "MI300X" })
         // A catalog model with no known repository: every option says why instead of a line.
         let unknown = FleetLaunch(engine: .sglang, workload: plan.workload, given: ["google/gemma-7B"])
         let errors = FleetReport.json(plan, launch: unknown)["options"]?.arrayValue?.map { $0["launch"]?["error"]?.stringValue ?? "" } ?? []

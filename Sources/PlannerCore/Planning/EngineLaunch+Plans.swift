@@ -35,7 +35,7 @@ extension EngineLaunch {
         return try make(Request(
             scheduler: scheduler, model: model, spec: options.model, layout: candidate.layout, weightPrecision: candidate.precision,
             kvPrecision: options.kvPrecision, maxRunningRequests: max(candidate.batchSize, 1),
-            maxModelLength: options.inputTokens + options.outputTokens, port: port))
+            maxModelLength: options.inputTokens + options.outputTokens, port: port, hardwareFamily: options.hardware.family))
     }
 
     /// The launch line of a fleet option: its layout, precision and operating batch with `engine`'s
@@ -51,6 +51,7 @@ extension EngineLaunch {
         return try make(Request(
             scheduler: scheduler, model: model, spec: workload.models[option.modelIndex], layout: option.layout,
             weightPrecision: option.precision, kvPrecision: workload.kvPrecision, maxRunningRequests: max(option.batchSize, 1),
-            maxModelLength: workload.inputTokens.largestTokens + workload.outputTokens.largestTokens, port: port))
+            maxModelLength: workload.inputTokens.largestTokens + workload.outputTokens.largestTokens, port: port,
+            hardwareFamily: hardware.family))
     }
 }

@@ -60,11 +60,13 @@ public enum EngineLaunch {
         /// HTTP port of the server, 1...65535.
         public var port: Int
         public var role: Role
+        /// The devices' family, when known (TensorRT-LLM runs on NVIDIA GPUs only).
+        public var hardwareFamily: HardwareFamily?
 
         public init(engine: SchedulerConfig.Engine, model: String, isMoE: Bool, modelContextLimit: Int? = nil, layout: Parallelism,
                     weightPrecision: Precision, kvPrecision: Precision? = nil, maxRunningRequests: Int, maxBatchedTokens: Int,
                     memoryFraction: Double, chunkedPrefill: Bool = true, maxModelLength: Int, port: Int = EngineLaunch.defaultPort,
-                    role: Role = .aggregated) {
+                    role: Role = .aggregated, hardwareFamily: HardwareFamily? = nil) {
             self.engine = engine
             self.model = model
             self.isMoE = isMoE
@@ -79,17 +81,19 @@ public enum EngineLaunch {
             self.maxModelLength = maxModelLength
             self.port = port
             self.role = role
+            self.hardwareFamily = hardwareFamily
         }
 
         /// The request for `scheduler`'s engine and knobs: its token budget, memory fraction and
         /// chunking, with `maxRunningRequests` the plan's running batch.
         public init(scheduler: SchedulerConfig, model: String, spec: ModelSpec, layout: Parallelism, weightPrecision: Precision,
                     kvPrecision: Precision?, maxRunningRequests: Int, maxModelLength: Int, port: Int = EngineLaunch.defaultPort,
-                    role: Role = .aggregated) {
+                    role: Role = .aggregated, hardwareFamily: HardwareFamily? = nil) {
             self.init(engine: scheduler.engine, model: model, isMoE: spec.isMoE, modelContextLimit: spec.maxModelLength, layout: layout,
                       weightPrecision: weightPrecision, kvPrecision: kvPrecision, maxRunningRequests: maxRunningRequests,
                       maxBatchedTokens: scheduler.maxBatchedTokens, memoryFraction: scheduler.memoryFraction,
-                      chunkedPrefill: scheduler.chunkedPrefill, maxModelLength: maxModelLength, port: port, role: role)
+                      chunkedPrefill: scheduler.chunkedPrefill, maxModelLength: maxModelLength, port: port, role: role,
+                      hardwareFamily: hardwareFamily)
         }
     }
 
@@ -231,6 +235,11 @@ public enum EngineLaunch {
         if request.model.isEmpty || request.model.hasPrefix("-") || request.model.contains(where: { $0 == "\0" || $0 == "\n" || $0 == "\r" }) {
             throw .invalidValue(field: "model", value: request.model,
                                 allowed: "a Hugging Face repository id or a model folder, not starting with '-', without NUL or line breaks")
+        }
+        if request.engine == .trtllm, let family = request.hardwareFamily,
+           ![.nvidiaAmpere, .nvidiaHopper, .nvidiaBlackwell, .generic].contains(family) {
+            throw .invalidValue(field: "hardware", value: family.rawValue,
+                                allowed: "for trtllm: NVIDIA GPUs (nvidia-ampere, nvidia-hopper, nvidia-blackwell); TensorRT-LLM runs on NVIDIA GPUs only")
         }
         let layout = request.layout
         for (field, value) in [("tensor_parallel", layout.tensor), ("pipeline_parallel", layout.pipeline),
