@@ -36,7 +36,10 @@ extension Planner {
         @Option(parsing: .unconditional, help: "Options meeting the targets to check with the serving simulator (0: none).")
         var verify = 5
         @Option(parsing: .unconditional, help: "Requests simulated per verified option.") var verifyRequests = FleetVerification.defaultRequests
-        @Option(help: "Engine whose scheduler the verification simulates: \(SchedulerConfig.engineNames).") var verifyEngine = "vllm"
+        @Option(help: "Engine whose scheduler the verification simulates, and whose launch lines the reports give: \(SchedulerConfig.engineNames) (static: no launch lines).")
+        var verifyEngine = "vllm"
+        @Option(name: .customLong("launch-port"), parsing: .unconditional, help: "HTTP port in the reports' launch lines.")
+        var launchPort = EngineLaunch.defaultPort
         @Option(name: .customLong("color-by"), help: "Chart colours in report.html: hardware or model (default: model with several models, else hardware).")
         var colorBy: ChartColoring?
         @Option(parsing: .unconditional, help: "Threads evaluating layouts with --coordinate local (default: all cores).") var threads: Int?
@@ -63,6 +66,7 @@ extension Planner {
                 throw ValidationError("--verify-requests \(verifyRequests): allowed 10...1000000")
             }
             if top < 1 { throw ValidationError("--top must be at least 1") }
+            if launchPort < 1 || launchPort > 65535 { throw ValidationError("--launch-port \(launchPort): allowed 1...65535") }
             if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
             if let chunkSize, !(1...FleetJob.maxChunkSize).contains(chunkSize) {
                 throw ValidationError("--chunk-size \(chunkSize): allowed 1...\(FleetJob.maxChunkSize) layouts per task")
@@ -112,7 +116,8 @@ extension Planner {
                     plan = FleetVerification.verify(plan, count: verify, engine: try SchedulerConfig.engine(named: verifyEngine),
                                                     requests: verifyRequests)
                 }
-                let reportJSON = try writeReports(plan)
+                let launch = try launchSettings(plan.workload, bundle: job.specText)
+                let reportJSON = try writeReports(plan, launch: launch)
                 if json {
                     print(reportJSON, terminator: "")
                 } else {
@@ -129,6 +134,15 @@ extension Planner {
                     throw CLIError.message("no option meets the latency targets; see \(out)/report.md for the reason of each")
                 }
             }
+        }
+
+        /// The reports' launch lines: for `--verify-engine`'s engine (none for `static`), each model as the workload names it.
+        func launchSettings(_ workload: FleetWorkload, bundle text: String) throws -> FleetLaunch? {
+            let engine = try SchedulerConfig.engine(named: verifyEngine)
+            guard EngineLaunch.engines.contains(engine) else { return nil }
+            // The job's bundle holds the workload document as read (standard input cannot be read twice).
+            let given = ((try? JSONValue.parse(text))?["workload"]).map(LaunchOutput.modelArguments) ?? []
+            return FleetLaunch(engine: engine, workload: workload, given: given, port: launchPort)
         }
 
         /// Reads the workload, the price file and the model configs it names into a fleet job.
@@ -150,13 +164,13 @@ extension Planner {
         /// Renders the four reports (in parallel: they are independent and, for large searches,
         /// megabytes each) and writes them to --out.
         /// - Returns: report.json's text.
-        func writeReports(_ plan: FleetPlan) throws -> String {
+        func writeReports(_ plan: FleetPlan, launch: FleetLaunch?) throws -> String {
             try createOutputFolder()
             let renderers: [(name: String, render: @Sendable (FleetPlan) -> String)] = [
-                ("report.json", { FleetReport.json($0).serialized(indent: 2) + "\n" }),
-                ("report.csv", { FleetReport.csv($0) }),
-                ("report.md", { FleetReport.markdown($0) }),
-                ("report.html", { FleetHTML.render($0, coloring: colorBy) }),
+                ("report.json", { FleetReport.json($0, launch: launch).serialized(indent: 2) + "\n" }),
+                ("report.csv", { FleetReport.csv($0, launch: launch) }),
+                ("report.md", { FleetReport.markdown($0, launch: launch) }),
+                ("report.html", { FleetHTML.render($0, coloring: colorBy, launch: launch) }),
             ]
             let rendered = Mutex<[String: String]>([:])
             DispatchQueue.concurrentPerform(iterations: renderers.count) { index in

@@ -46,6 +46,7 @@ extension Planner {
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
         @Flag(help: "Print a JSON array instead of a table.") var json = false
         @Flag(name: .shortAndLong, help: "Also report skipped layouts and why (on standard error).") var verbose = false
+        @OptionGroup(title: "Launch lines") var launch: LaunchOptions
 
         func validate() throws {
             if top < 1 { throw ValidationError("--top must be at least 1") }
@@ -90,14 +91,22 @@ extension Planner {
                     throw CLIError.message(result.explanation ?? "no configuration qualifies")
                 }
                 let shown = Array(result.candidates.prefix(top))
+                let launchEngines = try launch.selectedEngines()
                 if json {
-                    print(JSONValue.array(shown.enumerated().map { PlanningOutput.candidateJSON($1, rank: $0 + 1, serving: serving) }).serialized(indent: 2))
+                    print(JSONValue.array(shown.enumerated().map { position, candidate in
+                        PlanningOutput.candidateJSON(candidate, rank: position + 1, serving: serving,
+                                                     launch: launch.lines(candidate, options: options, givenModel: model,
+                                                                          engines: launchEngines ?? EngineLaunch.engines))
+                    }).serialized(indent: 2))
                 } else {
                     print("\(options.model.name) on up to \(devices) x \(options.hardware.name), input \(inputTokens), output \(outputTokens) tokens, "
                         + "ranked by \(objective.rawValue) (profile \(profile.rawValue)); \(result.candidates.count) qualifying configurations")
                     print("serving model: \(serving.summary)")
                     print(PlanningOutput.recommendationTable(shown, serving: serving))
                     print("tok/s: output tokens per second; * = Pareto frontier of tok/s/device vs TPOT")
+                    if let launchEngines {
+                        print(launch.printedText(shown, options: options, givenModel: model, engines: launchEngines), terminator: "")
+                    }
                 }
             }
         }

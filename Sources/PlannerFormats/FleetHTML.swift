@@ -27,7 +27,8 @@ public enum FleetHTML {
 
     /// The page. `top`: rows of the option tables; `coloring`: what the chart colours tell apart
     /// (default: by model with several models, else by hardware).
-    public static func render(_ plan: FleetPlan, top: Int = 20, coloring: ChartColoring? = nil) -> String {
+    /// With `launch`, a section of launch lines (``FleetReport/launchOptions(_:top:)``) in `<pre><code>` blocks.
+    public static func render(_ plan: FleetPlan, top: Int = 20, coloring: ChartColoring? = nil, launch: FleetLaunch? = nil) -> String {
         let workload = plan.workload
         let colors = Colors(workload, coloring: coloring ?? .automatic(for: workload))
         let showModel = workload.models.count > 1
@@ -54,6 +55,7 @@ public enum FleetHTML {
             th { background: #f5f5f5; text-align: left; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }
             .note { color: #555; font-size: 0.9em; }
+            pre { background: #f6f8fa; border: 1px solid #ddd; padding: 8px 10px; overflow-x: auto; font-size: 0.85em; }
             svg text { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
             svg { max-width: 100%; height: auto; }
             @media (max-width: 760px) {
@@ -112,6 +114,13 @@ public enum FleetHTML {
             out += "<h2>Hardware and precisions with no runnable layout</h2>\n"
             out += htmlTable((["model", "hardware", "bits", "reason"],
                               plan.unavailable.map { [$0.modelName, $0.hardwareName, $0.precision.rawValue, $0.reason] }))
+        }
+        if let launch {
+            out += "<h2>Launch lines (\(escape(launch.engine.rawValue)))</h2>\n<p class=\"note\">\(escape(FleetReport.launchIntroduction(launch)))</p>\n"
+            for (rank, option) in FleetReport.launchOptions(plan, top: top) {
+                out += "<h3>#\(rank) \(escape(FleetReport.label(option, showModel: showModel)))</h3>\n"
+                out += "<pre><code>" + escape(LaunchOutput.shellText(launch.line(option, workload: workload), engine: launch.engine)) + "</code></pre>\n"
+            }
         }
         out += "<h2>Prices</h2>\n"
         out += htmlTable((["hardware", "USD per device-hour", "date", "source"],

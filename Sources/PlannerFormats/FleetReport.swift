@@ -37,7 +37,8 @@ public enum FleetReport {
 
     /// The whole report: `workload`, `prices`, `options` (cheapest meeting the targets first, then
     /// those that cannot, with `reason`), `unavailable`, `skipped`, `layouts_evaluated`, `estimates_evaluated`.
-    public static func json(_ plan: FleetPlan) -> JSONValue {
+    /// With `launch`, every option carries `launch` (``LaunchOutput/json(_:engine:)``) and the report `launch_engine`.
+    public static func json(_ plan: FleetPlan, launch: FleetLaunch? = nil) -> JSONValue {
         let workload = plan.workload
         var skipped: [(String, JSONValue)] = []
         for key in plan.skipped.keys.sorted() { skipped.append((key, .int(plan.skipped[key] ?? 0))) }
@@ -49,7 +50,14 @@ public enum FleetReport {
                     ("date", price.date.map(JSONValue.string) ?? .null), ("source", .string(price.source)),
                 ])
             })),
-            ("options", .array(plan.options.enumerated().map { optionJSON($1, rank: $0 + 1, workload: workload) })),
+            ("options", .array(plan.options.enumerated().map { position, option in
+                var object = optionJSON(option, rank: position + 1, workload: workload)
+                if let launch, case var .object(members) = object {
+                    members.append(("launch", LaunchOutput.json(launch.line(option, workload: workload), engine: launch.engine)))
+                    object = .object(members)
+                }
+                return object
+            })),
             ("unavailable", .array(plan.unavailable.map { entry in
                 .object([
                     ("model", .string(entry.modelName)), ("hardware", .string(entry.hardwareName)),
@@ -61,6 +69,7 @@ public enum FleetReport {
             ("estimates_evaluated", .int(plan.estimatesEvaluated)),
             ("serving_model", .string(servingModelSummary)),
             ("verification", .string(verificationSummary(plan))),
+            ("launch_engine", launch.map { .string($0.engine.rawValue) } ?? .null),
         ])
     }
 
@@ -170,9 +179,10 @@ public enum FleetReport {
     // MARK: - CSV
 
     /// One header row and one row per option (RFC 4180 quoting; numbers as in the JSON; empty for null).
-    public static func csv(_ plan: FleetPlan) -> String {
+    /// With `launch`, a last column `launch_command` (the command line; empty when the engine cannot launch the option).
+    public static func csv(_ plan: FleetPlan, launch: FleetLaunch? = nil) -> String {
         let keys = optionKeys(plan.workload.objectives)
-        var lines = [keys.map(csvField).joined(separator: ",")]
+        var lines = [(keys + (launch == nil ? [] : ["launch_command"])).map(csvField).joined(separator: ",")]
         for (position, option) in plan.options.enumerated() {
             let object = optionJSON(option, rank: position + 1, workload: plan.workload)
             lines.append(keys.map { key in
@@ -182,7 +192,7 @@ public enum FleetReport {
                 case let .string(text): return csvField(text)
                 default: return value.serialized()
                 }
-            }.joined(separator: ","))
+            }.joined(separator: ",") + (launch.map { "," + csvField((try? $0.line(option, workload: plan.workload).get())?.command ?? "") } ?? ""))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
     }
@@ -306,7 +316,7 @@ public enum FleetReport {
 
     /// `report.md`: summary, options meeting the targets (the first `top`), those that cannot (with
     /// reasons), unavailable combinations, prices with dates and sources, and the serving model.
-    public static func markdown(_ plan: FleetPlan, top: Int = 20) -> String {
+    public static func markdown(_ plan: FleetPlan, top: Int = 20, launch: FleetLaunch? = nil) -> String {
         let workload = plan.workload
         var out = "# Fleet sizing: \(workload.models.map(\.name).joined(separator: ", "))\n\n"
         out += summaryLines(plan).map { "- \($0)\n" }.joined() + "\n"
@@ -340,6 +350,13 @@ public enum FleetReport {
                                   plan.unavailable.map { [$0.modelName, $0.hardwareName, $0.precision.rawValue, $0.reason] }))
             out += "\n"
         }
+        if let launch {
+            out += "## Launch lines (\(launch.engine.rawValue))\n\n\(launchIntroduction(launch))\n\n"
+            for (rank, option) in launchOptions(plan, top: top) {
+                out += "### #\(rank) \(label(option, showModel: workload.models.count > 1).replacing("|", with: "\\|"))\n\n"
+                out += "```sh\n" + LaunchOutput.shellText(launch.line(option, workload: workload), engine: launch.engine) + "```\n\n"
+            }
+        }
         out += "## Prices\n\n"
         out += markdownTable((["hardware", "USD per device-hour", "date", "source"],
                               usedPrices(plan).map { [$0.hardware, dollars($0.usdPerDeviceHour), $0.date ?? "-", $0.source] }))
@@ -350,6 +367,21 @@ public enum FleetReport {
         }
         out += ".\n"
         return out
+    }
+
+    /// The options the Markdown and HTML reports give launch lines for, with their rank: the first
+    /// `top` meeting the targets, else the first `top` of all.
+    public static func launchOptions(_ plan: FleetPlan, top: Int) -> [(rank: Int, option: FleetOption)] {
+        let ranked = plan.options.enumerated().map { (rank: $0 + 1, option: $1) }
+        let meeting = ranked.filter(\.option.meetsTargets)
+        return Array((meeting.isEmpty ? ranked : meeting).prefix(top))
+    }
+
+    /// What the launch lines reproduce, for the reports.
+    public static func launchIntroduction(_ launch: FleetLaunch) -> String {
+        "One replica's server per option, with the \(launch.engine.rawValue) scheduler defaults planner assumed, the option's operating "
+            + "batch as the running-request limit and the longest prompt plus the longest output as the context length; start one "
+            + "per replica (report.json has every option's argv)."
     }
 
     /// Summary lines shared by the Markdown and HTML reports.

@@ -84,9 +84,12 @@ public enum PlanningOutput {
     }
 
     /// One recommended configuration, with the keys of `planner recommend --json`.
-    /// `serving`: the serving model that produced the figures (key `serving_model`).
-    public static func candidateJSON(_ candidate: LayoutSearch.Candidate, rank: Int, serving: LayoutSearch.Serving) -> JSONValue {
-        .object([
+    /// `serving`: the serving model that produced the figures (key `serving_model`). `launch`: the
+    /// engine launch lines (key `launch`, an object keyed by engine, each ``LaunchOutput/json(_:engine:)``;
+    /// absent when empty).
+    public static func candidateJSON(_ candidate: LayoutSearch.Candidate, rank: Int, serving: LayoutSearch.Serving,
+                                     launch: [(engine: SchedulerConfig.Engine, outcome: LaunchOutput.Outcome)] = []) -> JSONValue {
+        var members: [(String, JSONValue)] = [
             ("rank", .int(rank)),
             ("serving_model", .string(serving.key)),
             ("tensor_parallel", .int(candidate.layout.tensor)),
@@ -106,7 +109,11 @@ public enum PlanningOutput {
             ("pareto", .bool(candidate.isPareto)),
             ("cost_per_hour", candidate.costPerHourUSD.map(JSONValue.double) ?? .null),
             ("cost_per_million_output_tokens", candidate.costPerMillionOutputTokensUSD.map(JSONValue.double) ?? .null),
-        ])
+        ]
+        if !launch.isEmpty {
+            members.append(("launch", .object(launch.map { ($0.engine.rawValue, LaunchOutput.json($0.outcome, engine: $0.engine)) })))
+        }
+        return .object(members)
     }
 
     /// The recommendation table; TTFT and TPOT headers name the statistic under continuous batching.
