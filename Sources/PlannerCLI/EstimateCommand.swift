@@ -39,6 +39,11 @@ extension Planner {
         @Option(name: [.customLong("tp"), .customLong("tensor-parallel")], parsing: .unconditional, help: "Tensor-parallel degree.") var tensorParallel = 1
         @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], parsing: .unconditional, help: "Pipeline-parallel degree.") var pipelineParallel = 1
         @Option(name: [.customLong("ep"), .customLong("expert-parallel")], parsing: .unconditional, help: "Expert-parallel degree (MoE models).") var expertParallel = 1
+        @Option(name: [.customLong("dp"), .customLong("data-parallel")], parsing: .unconditional,
+                help: "Attention data-parallel ranks (MoE models, default profile): each rank TP-sharded over --tp devices with its own requests' KV cache, experts over DP x TP devices.")
+        var dataParallel = 1
+        @Option(parsing: .unconditional, help: "With --dp: busiest expert-parallel device's routed tokens over the mean (default \(EstimateRequest.defaultExpertImbalance), with EPLB).")
+        var expertImbalance: Double?
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).")
         var profile: Profile = EstimateRequest.defaultProfile
         @OptionGroup(title: "Hardware figures of the default profile (override the preset's or its family's)")
@@ -75,8 +80,8 @@ extension Planner {
             let request = EstimateRequest(
                 model: try Inputs.model(.string(model), readFile: Console.readModelFile, profile: profile), hardware: spec, batchSize: batchSize,
                 beamSize: beamSize, inputTokens: inputTokens, outputTokens: outputTokens, precision: try Precision.parse(bits),
-                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel),
-                profile: profile, kvPrecision: try EstimateRequest.parseKVPrecision(kvBits))
+                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel, dataParallel: dataParallel),
+                profile: profile, kvPrecision: try EstimateRequest.parseKVPrecision(kvBits), expertImbalance: expertImbalance)
             switch phase {
             case .prefill, .decode:
                 let corePhase: Phase = phase == .prefill ? .prefill : .decode

@@ -30,6 +30,11 @@ extension Planner {
         @Option(name: [.customLong("pp"), .customLong("pipeline-parallel")], help: "Pipeline-parallel degree (only 1 is simulated).")
         var pipelineParallel = 1
         @Option(name: [.customLong("ep"), .customLong("expert-parallel")], help: "Expert-parallel degree (MoE models).") var expertParallel = 1
+        @Option(name: [.customLong("dp"), .customLong("data-parallel")],
+                help: "Attention data-parallel ranks (MoE models): scheduler knobs and KV cache per rank, experts over DP x TP devices.")
+        var dataParallel = 1
+        @Option(help: "With --dp: busiest expert-parallel device's routed tokens over the mean (default \(EstimateRequest.defaultExpertImbalance)).")
+        var expertImbalance: Double?
         @Option(help: "Performance model (only `default` is simulated).") var profile: Profile = EstimateRequest.defaultProfile
         @OptionGroup(title: "Hardware figures of the default profile (override the preset's or its family's)")
         var overrides: HardwareOverrides
@@ -203,8 +208,8 @@ extension Planner {
             let request = EstimateRequest(
                 model: try Inputs.model(.string(model), readFile: Console.readModelFile), hardware: spec,
                 precision: try Precision.parse(bits),
-                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel), profile: profile,
-                kvPrecision: try EstimateRequest.parseKVPrecision(kvBits))
+                parallelism: Parallelism(tensor: tensorParallel, pipeline: pipelineParallel, expert: expertParallel, dataParallel: dataParallel),
+                profile: profile, kvPrecision: try EstimateRequest.parseKVPrecision(kvBits), expertImbalance: expertImbalance)
             var config = SchedulerConfig.defaults(try SchedulerConfig.engine(named: scheduler), hardware: spec, parallelism: request.parallelism)
             for knob in knobs {
                 guard let equals = knob.firstIndex(of: "=") else {

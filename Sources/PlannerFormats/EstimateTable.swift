@@ -62,7 +62,7 @@ public enum EstimateText {
         let layout = request.parallelism
         return "\(request.model.name) on \(request.hardware.name), \(request.precision.rawValue), \(phase): batch \(request.batchSize), "
             + "beam \(request.beamSize), input \(request.inputTokens), output \(request.outputTokens) tokens, "
-            + "TP \(layout.tensor) PP \(layout.pipeline) EP \(layout.expert) (profile \(request.profile.rawValue))"
+            + "\(layout.label) (profile \(request.profile.rawValue))"
     }
 
     private static func appendMemory(_ table: inout TextTable, _ estimate: PhaseEstimate) {

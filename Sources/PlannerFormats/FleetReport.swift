@@ -5,7 +5,7 @@ public import PlannerCore
 public enum FleetReport {
     /// Column keys of an option, in order, before the per-target columns (JSON and CSV).
     public static let leadingOptionKeys = [
-        "rank", "model", "hardware", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "devices_per_replica",
+        "rank", "model", "hardware", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "data_parallel", "devices_per_replica",
         "replicas", "devices", "nodes", "devices_per_node", "billed_devices", "batch_size", "per_replica_rps",
         "per_replica_output_tokens_per_s", "output_tokens_per_s_per_device", "utilization", "prefill_utilization",
         "price_usd_per_device_hour", "cost_per_hour", "cost_per_million_output_tokens", "cost_per_million_tokens", "ttft_mean_ms", "tpot_mean_ms",
@@ -145,6 +145,7 @@ public enum FleetReport {
             ("rank", .int(rank)), ("model", .string(option.modelName)), ("hardware", .string(option.hardwareName)),
             ("bits", .string(option.precision.rawValue)), ("tensor_parallel", .int(option.layout.tensor)),
             ("pipeline_parallel", .int(option.layout.pipeline)), ("expert_parallel", .int(option.layout.expert)),
+            ("data_parallel", .int(option.layout.dataParallel)),
             ("devices_per_replica", .int(option.layout.devices)), ("replicas", .int(option.replicas)), ("devices", .int(option.devices)),
             ("nodes", .int(option.nodes)), ("devices_per_node", .int(option.devicesPerNode)), ("billed_devices", .int(option.billedDevices)),
             ("batch_size", .int(option.batchSize)), ("per_replica_rps", .double(option.perReplicaRequestsPerSecond)),
@@ -209,7 +210,9 @@ public enum FleetReport {
     public static func label(_ option: FleetOption, showModel: Bool) -> String {
         var text = "\(option.replicas) \(option.replicas == 1 ? "replica" : "replicas") x "
         if showModel { text += option.modelName + " " }
-        text += "\(option.hardwareName) \(option.precision.rawValue) TP\(option.layout.tensor)"
+        text += "\(option.hardwareName) \(option.precision.rawValue) "
+        if option.layout.attentionDataParallel { text += "DP\(option.layout.dataParallel) " }
+        text += "TP\(option.layout.tensor)"
         if option.layout.pipeline > 1 { text += " PP\(option.layout.pipeline)" }
         if option.layout.expert > 1 { text += " EP\(option.layout.expert)" }
         return text
@@ -248,7 +251,7 @@ public enum FleetReport {
     public static func rows(_ plan: FleetPlan, options: [FleetOption], startRank: Int = 1) -> (headers: [String], rows: [[String]]) {
         let objectives = plan.workload.objectives
         let showModel = plan.workload.models.count > 1
-        var headers = ["#"] + (showModel ? ["model"] : []) + ["hardware", "bits", "TP", "PP", "EP", "replicas", "devices", "nodes",
+        var headers = ["#"] + (showModel ? ["model"] : []) + ["hardware", "bits", "DP", "TP", "PP", "EP", "replicas", "devices", "nodes",
                                                                 "batch", "req/s/replica"]
         let latencyColumns: [(String, (FleetOption) -> Double)] = latencyColumnsFor(objectives)
         headers += latencyColumns.map(\.0)
@@ -258,7 +261,7 @@ public enum FleetReport {
         var rows: [[String]] = []
         for (offset, option) in options.enumerated() {
             var row = ["\(startRank + offset)"] + (showModel ? [option.modelName] : [])
-            row += [option.hardwareName, option.precision.rawValue, "\(option.layout.tensor)", "\(option.layout.pipeline)",
+            row += [option.hardwareName, option.precision.rawValue, "\(option.layout.dataParallel)", "\(option.layout.tensor)", "\(option.layout.pipeline)",
                     "\(option.layout.expert)", "\(option.replicas)", "\(option.devices)", "\(option.nodes)", "\(option.batchSize)",
                     NumberFormat.significant(option.perReplicaRequestsPerSecond)]
             row += latencyColumns.map { NumberFormat.significant($0.1(option)) }

@@ -142,7 +142,7 @@ public enum Inputs {
     /// ``overrideKeys`` adjust the case's hardware for the `default` profile.
     public static let caseKeys = ["id", "phase", "model", "batch_size", "beam_size", "input_tokens", "output_tokens",
                                   "hardware", "system_name", "bits", "kv_bits", "tensor_parallel", "pipeline_parallel", "expert_parallel",
-                                  "profile"] + overrideKeys
+                                  "data_parallel", "expert_imbalance", "profile"] + overrideKeys
     public static let metadataKeys = ["tags", "pair_id", "description", "notes", "comment"]
 
     /// Parses one case object. Absent fields take the performance API's defaults (profile: `default`).
@@ -188,10 +188,19 @@ public enum Inputs {
             parallelism: Parallelism(
                 tensor: try integer(value, "tensor_parallel", default: 1),
                 pipeline: try integer(value, "pipeline_parallel", default: 1),
-                expert: try integer(value, "expert_parallel", default: 1)),
+                expert: try integer(value, "expert_parallel", default: 1),
+                dataParallel: try integer(value, "data_parallel", default: 1)),
             profile: profile,
-            kvPrecision: try EstimateRequest.parseKVPrecision(try string(value, "kv_bits", default: "auto")))
+            kvPrecision: try EstimateRequest.parseKVPrecision(try string(value, "kv_bits", default: "auto")),
+            expertImbalance: try optionalNumber(value, "expert_imbalance"))
         return Case(id: id, phase: phase, request: request)
+    }
+
+    /// A number field, or nil when absent or null; other types are errors naming the key.
+    public static func optionalNumber(_ object: JSONValue, _ key: String) throws(PlannerError) -> Double? {
+        guard let entry = object[key], entry != .null else { return nil }
+        guard let number = entry.doubleValue else { throw .invalidValue(field: key, value: entry.serialized(), allowed: "a number") }
+        return number
     }
 
     /// An integer field, or `fallback` when absent. Non-integral numbers and other types are errors.

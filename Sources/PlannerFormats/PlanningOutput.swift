@@ -95,6 +95,7 @@ public enum PlanningOutput {
             ("tensor_parallel", .int(candidate.layout.tensor)),
             ("pipeline_parallel", .int(candidate.layout.pipeline)),
             ("expert_parallel", .int(candidate.layout.expert)),
+            ("data_parallel", .int(candidate.layout.dataParallel)),
             ("replicas", .int(candidate.replicas)),
             ("devices", .int(candidate.devices)),
             ("nodes", .int(candidate.nodes)),
@@ -125,12 +126,12 @@ public enum PlanningOutput {
         }
         func dollars(_ value: Double?) -> String { value.map { NumberFormat.significant($0, digits: 4) } ?? "-" }
         var table = TextTable(
-            headers: ["#", "TP", "PP", "EP", "replicas", "devices", "bits", "batch", "TTFT\(statistic) ms", "TPOT\(statistic) ms",
+            headers: ["#", "DP", "TP", "PP", "EP", "replicas", "devices", "bits", "batch", "TTFT\(statistic) ms", "TPOT\(statistic) ms",
                       "tok/s (all)", "tok/s/device", "GiB/device", "$/hour", "$/M out tok", "pareto"],
-            alignments: [.right, .right, .right, .right, .right, .right, .left, .right, .right, .right, .right, .right, .right, .right, .right, .left])
+            alignments: [.right, .right, .right, .right, .right, .right, .right, .left, .right, .right, .right, .right, .right, .right, .right, .right, .left])
         for (position, candidate) in candidates.enumerated() {
             table.append([
-                "\(position + 1)", "\(candidate.layout.tensor)", "\(candidate.layout.pipeline)", "\(candidate.layout.expert)",
+                "\(position + 1)", "\(candidate.layout.dataParallel)", "\(candidate.layout.tensor)", "\(candidate.layout.pipeline)", "\(candidate.layout.expert)",
                 "\(candidate.replicas)", "\(candidate.devices)", candidate.precision.rawValue, "\(candidate.batchSize)",
                 NumberFormat.significant(candidate.ttftMs), NumberFormat.significant(candidate.tpotMs),
                 NumberFormat.significant(candidate.throughputTokensPerSecond, digits: 5),

@@ -22,7 +22,8 @@ public enum SimulationOutput {
         }
         lengths += ", \(setup.requestCount) requests, seed \(setup.seed)"
         return "\(request.model.name) on \(layout.devices) x \(request.hardware.name) (TP\(layout.tensor)"
-            + (layout.expert > 1 ? " EP\(layout.expert)" : "") + ", \(request.precision.rawValue)); "
+            + (layout.expert > 1 && !layout.attentionDataParallel ? " EP\(layout.expert)" : "")
+            + (layout.attentionDataParallel ? " DP\(layout.dataParallel) EP\(layout.expertShards) (attention DP)" : "") + ", \(request.precision.rawValue)); "
             + "\(arrivals ?? setup.workload.arrivalSummary); \(lengths)"
     }
 
@@ -85,7 +86,8 @@ public enum SimulationOutput {
             ("serving_model", .string(servingModel(scheduler))),
             ("model", .string(request.model.name)), ("hardware", .string(request.hardware.name)),
             ("bits", .string(request.precision.rawValue)), ("tensor_parallel", .int(request.parallelism.tensor)),
-            ("expert_parallel", .int(request.parallelism.expert)), ("devices", .int(summary.devices)),
+            ("expert_parallel", .int(request.parallelism.expertShards)),
+            ("data_parallel", .int(request.parallelism.dataParallel)), ("devices", .int(summary.devices)),
             ("scheduler", .object([
                 ("engine", .string(scheduler.engine.rawValue)), ("max_batched_tokens", .int(scheduler.maxBatchedTokens)),
                 ("max_running_requests", scheduler.maxRunningRequests.map(JSONValue.int) ?? .null),

@@ -38,6 +38,12 @@ public struct Parallelism: Sendable, Hashable, Codable {
     /// Devices the routed experts of one pipeline stage are spread over: EP, or DP x TP with attention data parallelism.
     @inlinable public var expertShards: Int { dataParallel > 1 ? dataParallel * tensor : expert }
 
+    /// The layout as outputs print it: `TP 2 PP 1 EP 4`, or `DP 8 TP 1 PP 1 EP 8 (attention DP)`.
+    public var label: String {
+        attentionDataParallel ? "DP \(dataParallel) TP \(tensor) PP \(pipeline) EP \(expertShards) (attention DP)"
+            : "TP \(tensor) PP \(pipeline) EP \(expert)"
+    }
+
     /// True for attention data parallelism with wide expert parallelism.
     @inlinable public var attentionDataParallel: Bool { dataParallel > 1 }
 

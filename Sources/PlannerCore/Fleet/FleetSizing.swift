@@ -198,7 +198,8 @@ public enum FleetSizing {
         var skipped: [String: Int] = [:]
         for (modelIndex, model) in workload.models.enumerated() {
             for (hardwareIndex, candidate) in workload.hardware.enumerated() {
-                for (layout, reason) in LayoutSearch.layouts(model: model, devices: candidate.replicaBudget) {
+                for (layout, reason) in LayoutSearch.layouts(model: model, devices: candidate.replicaBudget,
+                                                             attentionDataParallel: workload.profile == .default) {
                     if let reason { skipped[reason, default: 0] += workload.precisions.count; continue }
                     for precision in workload.precisions {
                         tasks.append(Task(modelIndex: modelIndex, hardwareIndex: hardwareIndex, precision: precision, layout: layout))
@@ -246,7 +247,7 @@ public enum FleetSizing {
         let precisionOrder = workload.precisions
         func orderKey(_ option: FleetOption) -> [Int] {
             [option.modelIndex, option.hardwareIndex, precisionOrder.firstIndex(of: option.precision) ?? 0,
-             option.layout.tensor, option.layout.pipeline, option.layout.expert]
+             option.layout.dataParallel, option.layout.tensor, option.layout.pipeline, option.layout.expert]
         }
         options.sort { a, b in
             if a.meetsTargets != b.meetsTargets { return a.meetsTargets }
@@ -341,7 +342,7 @@ struct LayoutEvaluator {
     }
 
     var describeLayout: String {
-        "TP \(task.layout.tensor) PP \(task.layout.pipeline) EP \(task.layout.expert) \(task.precision.rawValue) on \(candidate.spec.name)"
+        "\(task.layout.label) \(task.precision.rawValue) on \(candidate.spec.name)"
     }
 
     /// Batch-1 prefill of a `tokens`-token prompt (cached).

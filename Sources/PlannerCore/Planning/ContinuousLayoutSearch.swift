@@ -76,7 +76,8 @@ extension LayoutSearch.Search {
     mutating func enumerateContinuous() {
         guard case let .continuous(statistic) = options.serving else { return }
         let workload = continuousWorkload(statistic: statistic)
-        for (layout, structural) in LayoutSearch.layouts(model: options.model, devices: options.devices) {
+        for (layout, structural) in LayoutSearch.layouts(model: options.model, devices: options.devices,
+                                                         attentionDataParallel: options.profile == .default) {
             layoutsConsidered += 1
             if let reason = structural { skip(reason); continue }
             for precision in options.precisions {

@@ -168,9 +168,13 @@ public enum LayoutSearch {
 
 extension LayoutSearch {
     /// Every (TP, PP, EP) with TP x PP x EP <= `devices` (EP > 1 only for MoE models), in the search's
-    /// order (TP, then EP, then PP ascending), each with the structural reason it cannot run
-    /// (``SkipReason/structural(model:layout:)``) or nil. Layouts that pass may still fail to fit in memory.
-    public static func layouts(model: ModelSpec, devices: Int) -> [(layout: Parallelism, skip: String?)] {
+    /// order (TP, then EP, then PP ascending), then for MoE models with `attentionDataParallel` every
+    /// attention data-parallel layout DP x TP <= `devices` (DP >= 2, experts over DP x TP devices, no
+    /// pipeline: engines run attention DP without it), DP then TP ascending; each with the structural
+    /// reason it cannot run (``SkipReason/structural(model:layout:)``) or nil. Layouts that pass may
+    /// still fail to fit in memory.
+    /// - Parameter attentionDataParallel: include attention-DP layouts (the `default` profile models them; `genz` does not).
+    public static func layouts(model: ModelSpec, devices: Int, attentionDataParallel: Bool = false) -> [(layout: Parallelism, skip: String?)] {
         let budget = max(devices, 1)
         let expertDegrees = model.isMoE ? Array(1...budget) : [1]
         var result: [(layout: Parallelism, skip: String?)] = []
@@ -178,6 +182,14 @@ extension LayoutSearch {
             for expert in expertDegrees where tensor * expert <= budget {
                 for pipeline in 1...(budget / (tensor * expert)) {
                     let layout = Parallelism(tensor: tensor, pipeline: pipeline, expert: expert)
+                    result.append((layout, SkipReason.structural(model: model, layout: layout)))
+                }
+            }
+        }
+        if attentionDataParallel && model.isMoE && budget >= 2 {
+            for dataParallel in 2...budget {
+                for tensor in 1...(budget / dataParallel) {
+                    let layout = Parallelism(tensor: tensor, pipeline: 1, expert: dataParallel * tensor, dataParallel: dataParallel)
                     result.append((layout, SkipReason.structural(model: model, layout: layout)))
                 }
             }
@@ -202,7 +214,8 @@ extension LayoutSearch {
         init(options: Options) { self.options = options }
 
         mutating func enumerate() {
-            for (layout, structural) in LayoutSearch.layouts(model: options.model, devices: options.devices) {
+            for (layout, structural) in LayoutSearch.layouts(model: options.model, devices: options.devices,
+                                                             attentionDataParallel: options.profile == .default) {
                 layoutsConsidered += 1
                 if let reason = structural { skip(reason); continue }
                 for precision in options.precisions {
@@ -309,7 +322,7 @@ extension LayoutSearch {
         }
 
         static func describe(_ layout: Parallelism, _ precision: Precision, batch: Int) -> String {
-            "TP \(layout.tensor) PP \(layout.pipeline) EP \(layout.expert) \(precision.rawValue) batch \(batch)"
+            "\(layout.label) \(precision.rawValue) batch \(batch)"
         }
 
         mutating func noteBest(_ candidate: Candidate) {
@@ -381,8 +394,8 @@ extension LayoutSearch {
             case .latency:
                 if a.requestLatencyMs != b.requestLatencyMs { return a.requestLatencyMs < b.requestLatencyMs }
             }
-            let keyA = (a.devices, a.layout.tensor, a.layout.pipeline, a.layout.expert)
-            let keyB = (b.devices, b.layout.tensor, b.layout.pipeline, b.layout.expert)
+            let keyA = (a.devices, a.layout.dataParallel, a.layout.tensor, a.layout.pipeline, a.layout.expert)
+            let keyB = (b.devices, b.layout.dataParallel, b.layout.tensor, b.layout.pipeline, b.layout.expert)
             if keyA != keyB { return keyA < keyB }
             let orderA = options.precisions.firstIndex(of: a.precision) ?? 0
             let orderB = options.precisions.firstIndex(of: b.precision) ?? 0

@@ -32,9 +32,10 @@ public enum SkipReason {
     /// The structural reason a configuration cannot run, checked before any estimate: EP on a dense
     /// model, EP not dividing the experts, TP x EP not dividing the heads; nil when none applies.
     public static func structural(model: ModelSpec, layout: Parallelism) -> String? {
-        if layout.expert > 1 && !model.isMoE { return denseExperts }
-        if model.isMoE && model.numExperts % layout.expert != 0 { return experts }
-        if model.numAttentionHeads % (layout.tensor * layout.expert) != 0 { return heads }
+        if (layout.expert > 1 || layout.attentionDataParallel) && !model.isMoE { return denseExperts }
+        if model.isMoE && model.numExperts % layout.expertShards != 0 { return experts }
+        let attentionShards = layout.attentionDataParallel ? layout.tensor : layout.tensor * layout.expert
+        if model.numAttentionHeads % attentionShards != 0 { return heads }
         return nil
     }
 }

@@ -74,6 +74,7 @@ public struct IterationCostModel: Sendable {
     struct LayerKind: Sendable {
         var count: Double
         var window: Bool
+        var moe: Bool
         var linears: [Linear]
     }
 
@@ -91,6 +92,14 @@ public struct IterationCostModel: Sendable {
     let latentQueryKernels: Double
     let experts: Double
     let topK: Double
+    /// Attention data-parallel ranks (1: none). The iteration's work is the replica's; one rank does
+    /// its 1/DP share (ranks balanced) and the experts see every rank's tokens.
+    public let dataParallel: Int
+    /// Devices the experts span (all-to-all participants with attention data parallelism).
+    let expertShards: Int
+    /// All-to-all bytes of the dispatch and of the combine per rank token and MoE layer on the busiest device; 0 without attention DP.
+    let dispatchBytesPerToken: Double
+    let combineBytesPerToken: Double
     // Attention constants, prefill (p) and decode (d) widths (they differ only with latent attention).
     let prefillMacsPerPair: Double
     let decodeMacsPerPair: Double
@@ -144,6 +153,12 @@ public struct IterationCostModel: Sendable {
         latent = model.latentAttention != nil
         experts = Double(model.numExperts)
         topK = Double(model.expertTopK)
+        dataParallel = prefill.dataParallel
+        expertShards = prefill.expertShards
+        // As the estimator's moeBlockSeconds: each device sends its share of its rank's tokens, top-k copies each.
+        let sentPerToken = prefill.dataParallel > 1 ? topK * hidden * prefill.expertImbalance / Double(prefill.shards) : 0
+        dispatchBytesPerToken = sentPerToken * prefill.dispatchBytes
+        combineBytesPerToken = sentPerToken * prefill.activationBytes
         devices = request.parallelism.devices
         deviceMemoryBytes = request.hardware.memoryGiB * Units.bytesPerGiB
 
@@ -188,10 +203,12 @@ public struct IterationCostModel: Sendable {
         let dense = [gemm(m: ffi * denseWidth, k: hidden), gemm(m: hidden, k: denseWidth)]
         var moe: [Linear] = []
         if model.isMoE {
-            let tensor = request.parallelism.tensor, expert = request.parallelism.expert
-            let width = Double((model.routedExpertIntermediateSize + tensor - 1) / tensor)
-            let localExperts = experts / Double(expert)
-            let scale = topK / Double(expert)
+            // As the estimator: experts over EP (each over TP), or whole over DP x TP with attention DP,
+            // where a rank token brings DP x top-k routed rows to the busiest device, imbalance included.
+            let split = prefill.expertTensor
+            let width = Double((model.routedExpertIntermediateSize + split - 1) / split)
+            let localExperts = experts / Double(prefill.expertShards)
+            let scale = topK * Double(prefill.dataParallel) * prefill.expertImbalance / Double(prefill.expertShards)
             moe.append(gemm(m: experts, k: hidden))
             moe.append(gemm(m: ffi * width, k: hidden, weights: localExperts * ffi * width * hidden, scale: scale, touched: true))
             moe.append(gemm(m: hidden, k: width, weights: localExperts * width * hidden, scale: scale, touched: true))
@@ -207,7 +224,7 @@ public struct IterationCostModel: Sendable {
         var kinds: [LayerKind] = []
         for index in 0..<4 where counts[index] > 0 {
             let isMoE = index % 2 == 1
-            kinds.append(LayerKind(count: counts[index], window: index >= 2, linears: attention + (isMoE ? moe : dense)))
+            kinds.append(LayerKind(count: counts[index], window: index >= 2, moe: isMoE, linears: attention + (isMoE ? moe : dense)))
         }
         self.kinds = kinds
         globalLayers = all.0 + all.1
@@ -276,26 +293,31 @@ public struct IterationCostModel: Sendable {
     // MARK: - Cost
 
     /// Seconds of the forward pass of `work` on one replica (no CPU/scheduler time); 0 when empty.
+    /// With attention data parallelism `work` is the whole replica's and each rank does a 1/DP share.
     public func seconds(_ work: IterationWork) -> Double {
         if work.isEmpty { return 0 }
-        let tokens = Double(work.tokens)
+        let share = 1 / Double(dataParallel)
+        let tokens = Double(work.tokens) * share
         let macRate = roofline.macsPerSecond, memRate = roofline.memoryBytesPerSecond
         let kernel = roofline.kernelSeconds
-        let touchedFraction = experts > 1 ? graph.iterationTouchedFraction(tokens: tokens, topK: topK, experts: experts) : 1
+        let touchedFraction = experts > 1
+            ? graph.iterationTouchedFraction(tokens: Double(work.tokens), topK: topK, experts: experts) : 1
         let allReduce = roofline.allReduceSeconds(bytes: tokens * hidden * activationBytes, participants: shards)
+        let allToAll = roofline.allToAllSeconds(bytes: tokens * dispatchBytesPerToken, participants: expertShards)
+            + roofline.allToAllSeconds(bytes: tokens * combineBytesPerToken, participants: expertShards)
         let hasPrefill = work.prefillTokens > 0, hasDecode = work.decodeRequests > 0
         let latentKernels = latent ? latentQueryKernels + (hasPrefill ? 1 : 0) + (hasDecode ? 2 : 0) : 0
         // Attention parts shared by every layer kind.
-        let prefillMemory = Double(work.prefillTokens) * (prefillActivationBytesPerToken + kvBytesPerTokenPerLayer)
-        let decodeMemory = Double(work.decodeRequests) * decodeQueryOutputBytesPerToken
+        let prefillMemory = Double(work.prefillTokens) * share * (prefillActivationBytesPerToken + kvBytesPerTokenPerLayer)
+        let decodeMemory = Double(work.decodeRequests) * share * decodeQueryOutputBytesPerToken
 
         var total = 0.0
         for kind in kinds {
-            var seconds = 2 * allReduce + latentKernels * kernel
+            var seconds = 2 * allReduce + latentKernels * kernel + (kind.moe ? allToAll : 0)
             for linear in kind.linears { seconds += cost(linear, tokens: tokens, touched: touchedFraction, macRate: macRate, memRate: memRate) }
-            let pairs = kind.window ? work.prefillWindowPairs : work.prefillPairs
-            let cached = kind.window ? work.prefillWindowCachedTokens : work.prefillCachedTokens
-            let context = kind.window ? work.decodeWindowContextTokens : work.decodeContextTokens
+            let pairs = (kind.window ? work.prefillWindowPairs : work.prefillPairs) * share
+            let cached = (kind.window ? work.prefillWindowCachedTokens : work.prefillCachedTokens) * share
+            let context = (kind.window ? work.decodeWindowContextTokens : work.decodeContextTokens) * share
             let pc = pairs * prefillMacsPerPair / macRate
             let pm = (prefillMemory + cached * kvBytesPerTokenPerLayer) / memRate
             let dc = context * decodeMacsPerPair / macRate
@@ -309,7 +331,7 @@ public struct IterationCostModel: Sendable {
             total += kind.count * seconds
         }
         total += cost(embedding, tokens: tokens, touched: 1, macRate: macRate, memRate: memRate)
-        let rows = Double(work.logitRows)
+        let rows = Double(work.logitRows) * share
         if rows > 0 {
             total += cost(classifier, tokens: rows, touched: 1, macRate: macRate, memRate: memRate)
             total += roofline.allGatherSeconds(totalBytes: rows * vocabSize * 4, participants: shards)

@@ -86,7 +86,8 @@ public struct SchedulerConfig: Sendable, Hashable {
             // Overhead: own estimate (50 us): the overlap scheduler hides CPU work behind the GPU step
             // (https://lmsys.org/blog/2024-12-04-sglang-v0-4/, "zero-overhead batch scheduler").
             let chunk = memoryGiB < 35 ? 2048 : memoryGiB < 60 ? 4096 : memoryGiB < 160 ? 8192 : 16384
-            let parallel = Double(parallelism.tensor * parallelism.pipeline)
+            // With --enable-dp-attention SGLang's --tp-size is DP x TP (every device of the replica).
+            let parallel = Double(parallelism.attentionDataParallel ? parallelism.devices : parallelism.tensor * parallelism.pipeline)
             let reservedGiB = memoryGiB < 35 ? 2.8 + parallel / 10 : memoryGiB < 90 ? 9.5 + parallel / 2
                 : memoryGiB < 160 ? 12 + parallel / 2 : 32
             let fraction = max(0.05, ((memoryGiB - reservedGiB) / memoryGiB * 1000).rounded() / 1000)

@@ -189,7 +189,11 @@ struct SimulationEngine {
     let blockTokens: Int
     let totalBlocks: Int
     let capacityTokens: Int
+    /// KV-cache tokens of one attention data-parallel rank (the whole replica without attention DP).
+    let rankCapacityTokens: Int
     let maxRunning: Int
+    /// Tokens one iteration of the replica may process (the engine's per-rank budget x DP ranks).
+    let tokenBudget: Int
     let overhead: Double
     var freeBlocks: Int
     var source: RequestSource
@@ -220,18 +224,26 @@ struct SimulationEngine {
         cost = try IterationCostModel(setup.request)
         var config = setup.scheduler
         blockTokens = config.blockTokens
-        totalBlocks = try config.kvCapacityBlocks(cost: cost, staticPrefillTokens: ServingSimulator.staticPrefillTokens(setup))
-        capacityTokens = totalBlocks * blockTokens
+        let rankBlocks = try config.kvCapacityBlocks(cost: cost, staticPrefillTokens: ServingSimulator.staticPrefillTokens(setup))
+        rankCapacityTokens = rankBlocks * blockTokens
         if config.engine == .sglang && config.maxRunningRequests == nil {
             // python/sglang/srt/managers/scheduler.py (v0.4.x): max_running_requests defaults to
             // max_total_num_tokens // 2, capped by the request pool, whose size model_runner.py sets to
             // clamp(max_total_num_tokens / context_len x 512, 2048, 4096).
             let context = Double(setup.request.model.maxModelLength ?? 4096)
-            let pool = min(max(Int(Double(capacityTokens) / context * 512), 2048), 4096)
-            config.maxRunningRequests = max(1, min(capacityTokens / 2, pool))
+            let pool = min(max(Int(Double(rankCapacityTokens) / context * 512), 2048), 4096)
+            config.maxRunningRequests = max(1, min(rankCapacityTokens / 2, pool))
         }
         self.config = config
-        maxRunning = config.maxRunningRequests ?? 1
+        // Attention data parallelism: the replica is DP ranks, each with the knobs above and its own KV
+        // cache; the simulator schedules them as one engine with DP times the limits (ranks balanced,
+        // the iteration cost taking one rank's share), and a request must still fit one rank's cache.
+        let ranks = cost.dataParallel
+        func scaled(_ value: Int) -> Int { Int(min(Double(value) * Double(ranks), Double(Int32.max))) }
+        totalBlocks = scaled(rankBlocks)
+        capacityTokens = totalBlocks * blockTokens
+        maxRunning = scaled(config.maxRunningRequests ?? 1)
+        tokenBudget = scaled(config.maxBatchedTokens)
         overhead = config.overheadSeconds
         freeBlocks = totalBlocks
         source = RequestSource(setup)
@@ -243,9 +255,9 @@ struct SimulationEngine {
     mutating func create() throws(PlannerError) -> LiveRequest {
         let request = source.make()
         let total = request.input + request.output
-        if total > capacityTokens {
+        if total > rankCapacityTokens {
             throw .invalidValue(field: "request \(request.index) input_tokens + output_tokens", value: "\(request.input) + \(request.output)",
-                                allowed: "at most the KV cache of \(capacityTokens) tokens (\(config.summary)); use more tensor parallelism, "
+                                allowed: "at most the KV cache of \(rankCapacityTokens) tokens (\(config.summary)); use more tensor parallelism, "
                                     + "fewer bits, a larger memory fraction, or shorter requests")
         }
         if config.engine == .trtllm && !config.chunkedPrefill && request.input > config.maxBatchedTokens {
@@ -420,7 +432,7 @@ struct SimulationEngine {
     /// request while the KV cache cannot take the tokens; then, if nothing was preempted, waiting
     /// requests FCFS while the budget, max_num_seqs and the free blocks allow.
     mutating func scheduleVLLM(_ work: inout IterationWork) throws(PlannerError) {
-        var budget = config.maxBatchedTokens
+        var budget = tokenBudget
         var preempted = false
         var position = 0
         while position < running.count && budget > 0 {
@@ -471,7 +483,7 @@ struct SimulationEngine {
     /// otherwise one decode step of the running batch, retracting the newest request when the KV cache
     /// cannot take the step.
     mutating func scheduleSGLang(_ work: inout IterationWork) throws(PlannerError) {
-        var budget = config.maxBatchedTokens
+        var budget = tokenBudget
         var reserved = 0.0
         for request in running {
             reserved += Double(min(request.output - request.generated, Self.sglangClipMaxNewTokens)) * newTokenRatio
@@ -546,7 +558,7 @@ struct SimulationEngine {
             request.blocks = need
             running.append(request)
         }
-        var budget = config.maxBatchedTokens
+        var budget = tokenBudget
         for position in running.indices where !running[position].isPrefilling && budget > 0 {
             running[position].scheduled = 1
             budget -= 1
