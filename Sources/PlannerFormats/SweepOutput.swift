@@ -20,6 +20,7 @@ public enum SweepOutput {
             ("tensor_parallel", .int(configuration.parallelism.tensor)),
             ("pipeline_parallel", .int(configuration.parallelism.pipeline)),
             ("expert_parallel", .int(configuration.parallelism.expert)),
+            ("data_parallel", .int(configuration.parallelism.dataParallel)),
             ("batch_size", .int(entry.batchSize)),
             ("batch_choice", .string(configuration.batch.description)),
             ("beam_size", .int(configuration.beamSize)),
@@ -69,16 +70,16 @@ public enum SweepOutput {
     /// The ranking as a terminal table (at most `limit` rows).
     public static func rankingTable(_ totals: SweepTotals, space: SweepSpace, limit: Int = 20) -> String {
         var table = TextTable(
-            headers: ["#", "model", "hardware", "bits", "TP", "PP", "EP", "batch", "in", "out", "TTFT ms", "TPOT ms", "total tok/s", "output tok/s",
+            headers: ["#", "model", "hardware", "bits", "DP", "TP", "PP", "EP", "batch", "in", "out", "TTFT ms", "TPOT ms", "total tok/s", "output tok/s",
                       "out tok/s/device", "$/hour", "$/M tok"],
             alignments: [.right, .left, .left, .left, .right, .right, .right, .right, .right, .right, .right, .right, .right, .right,
-                         .right, .right, .right])
+                         .right, .right, .right, .right])
         for (position, entry) in totals.ranking.ordered.prefix(limit).enumerated() {
             let configuration = space.configuration(at: entry.index)
             table.append([
                 "\(position + 1)", configuration.model.name, configuration.hardware.name, configuration.precision.rawValue,
-                "\(configuration.parallelism.tensor)", "\(configuration.parallelism.pipeline)", "\(configuration.parallelism.expert)",
-                "\(entry.batchSize)", "\(configuration.inputTokens)", "\(configuration.outputTokens)",
+                "\(configuration.parallelism.dataParallel)", "\(configuration.parallelism.tensor)", "\(configuration.parallelism.pipeline)",
+                "\(configuration.parallelism.expert)", "\(entry.batchSize)", "\(configuration.inputTokens)", "\(configuration.outputTokens)",
                 NumberFormat.significant(entry.ttftMs), NumberFormat.significant(entry.averageTPOTMs),
                 NumberFormat.significant(entry.totalThroughputTokensPerSecond, digits: 6),
                 NumberFormat.significant(entry.outputThroughputTokensPerSecond, digits: 6),
@@ -101,7 +102,7 @@ public enum SweepOutput {
             "- sweep id: `\(sweepID)`",
             "- engine: \(EngineVersion.string)",
             "- configurations: \(space.count) (models \(spec.models.count), hardware \(spec.hardware.count), precisions \(spec.precisions.count), "
-                + "TP \(spec.tensorParallel.count), PP \(spec.pipelineParallel.count), EP \(spec.expertParallel.count), "
+                + "TP \(spec.tensorParallel.count), PP \(spec.pipelineParallel.count), EP \(spec.expertParallel.count), DP \(spec.dataParallel.count), "
                 + "batch sizes \(spec.batchSizes.count), input lengths \(spec.inputTokens.count), output lengths \(spec.outputTokens.count))",
             "- evaluated: \(totals.evaluated); ranked (fit in memory and meet the targets): \(totals.ranked)",
         ]

@@ -3,7 +3,7 @@ public import PlannerCore
 extension Inputs {
     /// Keys of a sweep specification (the Python API's parameter names, plus sweep controls).
     public static let sweepKeys = [
-        "model", "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "batch_size",
+        "model", "hardware", "system_name", "bits", "tensor_parallel", "pipeline_parallel", "expert_parallel", "data_parallel", "batch_size",
         "input_tokens", "output_tokens", "beam_size", "profile", "max_devices", "max_ttft_ms", "max_tpot_ms", "top", "group_by",
         "max_auto_batch", "out", "rank_by", "kv_bits",
     ]
@@ -160,6 +160,7 @@ extension Inputs {
             targets: LatencyTargets(maxTTFTMs: try number("max_ttft_ms"), maxTPOTMs: try number("max_tpot_ms")),
             keep: keep, groupBy: groups,
             maxAutoBatchSize: try integers("max_auto_batch", default: [1024]).first ?? 1024)
+        spec.dataParallel = try integers("data_parallel", default: [1])
         if let objective = try strings("rank_by", default: []).first { spec.rankBy = try RankObjective.parse(objective) }
         let kvBits = try strings("kv_bits", default: [])
         if kvBits.count > 1 {

@@ -177,4 +177,26 @@ struct AttentionDataParallelTests {
         request.parallelism = Parallelism(tensor: 1, dataParallel: 0)
         #expect(field(request) == "data_parallel")
     }
+
+    /// Sweep specs take a `data_parallel` list as the most significant dimension: a spec without it keeps
+    /// every index, and the DP configurations come after the others.
+    @Test func sweepSpaceCarriesDataParallel() throws {
+        let model = try ModelCatalog.model(named: "mixtral_8x7b")
+        let hardware = try HardwareCatalog.hardware(named: "H100_80GB")
+        var spec = SweepSpec(models: [model], hardware: [hardware], tensorParallel: [1, 2], expertParallel: [1, 2],
+                             batchSizes: [.fixed(8)])
+        let plain = try SweepSpace(spec)
+        spec.dataParallel = [1, 4]
+        let space = try SweepSpace(spec)
+        #expect(space.count == 2 * plain.count)
+        for index in 0..<plain.count {
+            #expect(space.configuration(at: index).parallelism == plain.configuration(at: index).parallelism)
+        }
+        let last = space.configuration(at: space.count - 1)
+        #expect(last.parallelism == Parallelism(tensor: 2, expert: 2, dataParallel: 4))
+        spec.dataParallel = [1, 1]
+        #expect(throws: PlannerError.self) { try spec.validate() }
+        spec.dataParallel = [0]
+        #expect(throws: PlannerError.self) { try spec.validate() }
+    }
 }

@@ -46,7 +46,7 @@ public struct SweepSpace: Sendable, Hashable {
         let radices = [
             spec.models.count, spec.hardware.count, spec.precisions.count, spec.tensorParallel.count, spec.pipelineParallel.count,
             spec.expertParallel.count, spec.batchSizes.count, spec.inputTokens.count, spec.outputTokens.count, spec.beamSizes.count,
-            spec.profiles.count,
+            spec.profiles.count, spec.dataParallel.count,
         ]
         var total = 1
         for radix in radices {
@@ -63,21 +63,23 @@ public struct SweepSpace: Sendable, Hashable {
 
     /// The configuration at `index` (0 ..< count).
     public func configuration(at index: Int) -> Configuration {
-        var digits = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var rest = index
         func next(_ radix: Int) -> Int {
             let digit = rest % radix
             rest /= radix
             return digit
         }
+        // Data parallelism (digit 11) is the most significant digit: a spec without it (one value)
+        // keeps every index of the spaces before it existed.
         digits.10 = next(radices[10]); digits.9 = next(radices[9]); digits.8 = next(radices[8]); digits.7 = next(radices[7])
         digits.6 = next(radices[6]); digits.5 = next(radices[5]); digits.4 = next(radices[4]); digits.3 = next(radices[3])
-        digits.2 = next(radices[2]); digits.1 = next(radices[1]); digits.0 = next(radices[0])
+        digits.2 = next(radices[2]); digits.1 = next(radices[1]); digits.0 = next(radices[0]); digits.11 = next(radices[11])
         return Configuration(
             index: index, model: spec.models[digits.0], hardware: spec.hardware[digits.1], hardwareIndex: digits.1,
             precision: spec.precisions[digits.2],
             parallelism: Parallelism(tensor: spec.tensorParallel[digits.3], pipeline: spec.pipelineParallel[digits.4],
-                                     expert: spec.expertParallel[digits.5]),
+                                     expert: spec.expertParallel[digits.5], dataParallel: spec.dataParallel[digits.11]),
             batch: spec.batchSizes[digits.6], inputTokens: spec.inputTokens[digits.7], outputTokens: spec.outputTokens[digits.8],
             beamSize: spec.beamSizes[digits.9], profile: spec.profiles[digits.10], kvPrecision: spec.kvPrecision)
     }

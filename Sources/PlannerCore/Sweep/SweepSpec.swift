@@ -36,6 +36,8 @@ public struct SweepSpec: Sendable, Hashable {
     public var tensorParallel: [Int]
     public var pipelineParallel: [Int]
     public var expertParallel: [Int]
+    /// Attention data-parallel ranks (``Parallelism/dataParallel``; 1: none).
+    public var dataParallel: [Int] = [1]
     public var batchSizes: [BatchChoice]
     public var inputTokens: [Int]
     public var outputTokens: [Int]
@@ -110,7 +112,7 @@ public struct SweepSpec: Sendable, Hashable {
         let lists: [(String, Int)] = [
             ("model", models.count), ("hardware", hardware.count), ("bits", precisions.count),
             ("tensor_parallel", tensorParallel.count), ("pipeline_parallel", pipelineParallel.count),
-            ("expert_parallel", expertParallel.count), ("batch_size", batchSizes.count), ("input_tokens", inputTokens.count),
+            ("expert_parallel", expertParallel.count), ("data_parallel", dataParallel.count), ("batch_size", batchSizes.count), ("input_tokens", inputTokens.count),
             ("output_tokens", outputTokens.count), ("beam_size", beamSizes.count), ("profile", profiles.count),
         ]
         for (field, count) in lists where count == 0 {
@@ -125,6 +127,7 @@ public struct SweepSpec: Sendable, Hashable {
         try check("tensor_parallel", tensorParallel, PhysicalLimits.parallelDegree)
         try check("pipeline_parallel", pipelineParallel, PhysicalLimits.parallelDegree)
         try check("expert_parallel", expertParallel, PhysicalLimits.parallelDegree)
+        try check("data_parallel", dataParallel, PhysicalLimits.parallelDegree)
         try check("input_tokens", inputTokens, PhysicalLimits.inputTokens)
         try check("output_tokens", outputTokens, PhysicalLimits.outputTokens)
         try check("beam_size", beamSizes, PhysicalLimits.beamSize)
@@ -139,6 +142,7 @@ public struct SweepSpec: Sendable, Hashable {
         try Self.requireUnique("tensor_parallel", tensorParallel) { "\($0)" }
         try Self.requireUnique("pipeline_parallel", pipelineParallel) { "\($0)" }
         try Self.requireUnique("expert_parallel", expertParallel) { "\($0)" }
+        try Self.requireUnique("data_parallel", dataParallel) { "\($0)" }
         try Self.requireUnique("batch_size", batchSizes) { $0.description }
         try Self.requireUnique("input_tokens", inputTokens) { "\($0)" }
         try Self.requireUnique("output_tokens", outputTokens) { "\($0)" }
