@@ -38,11 +38,13 @@ extension Planner {
         @Option(help: "Batch sizes: 'auto' or a comma-separated list.") var batchSizes = "auto"
         @Option(parsing: .unconditional, help: "Largest batch the automatic search tries.") var maxBatchSize = 4096
         @Option(help: "Rank by: throughput, throughput-per-device, latency.") var objective: LayoutSearch.Objective = .throughputPerDevice
-        @Option(help: "Serving model: continuous (batching under load, as `planner fleet`) or static (fixed batches back to back).")
+        @Option(help: "Serving model: continuous (batching under load, as `planner fleet`), static (fixed batches back to back), disaggregated (prefill and decode pools, simulated) or auto (aggregated vs disaggregated, both simulated).")
         var serving: ServingChoice = .continuous
         @Option(help: "Statistic of the TTFT/TPOT targets with continuous batching: mean, p50, p90, p95, p99, p99.9, ...")
         var sloStatistic = "p99"
         @Option(parsing: .unconditional, help: "How many to print.") var top = 10
+        @Option(help: "Serving engine simulated with --serving disaggregated|auto: vllm, sglang, trtllm.") var engine = "vllm"
+        @Option(parsing: .unconditional, help: "Requests per simulation with --serving disaggregated|auto.") var simulationRequests = 300
         @Option(help: "Performance model: \(Profile.allCases.map(\.rawValue).joined(separator: ", ")).") var profile: Profile = EstimateRequest.defaultProfile
         @Flag(help: "Print a JSON array instead of a table.") var json = false
         @Flag(name: .shortAndLong, help: "Also report skipped layouts and why (on standard error).") var verbose = false
@@ -60,7 +62,7 @@ extension Planner {
         func servingModel() throws(PlannerError) -> LayoutSearch.Serving {
             switch serving {
             case .staticBatch: return .staticBatch
-            case .continuous:
+            case .continuous, .disaggregated, .auto:
                 guard let (_, statistic) = ServiceLevelObjectives.parseKey("ttft_\(sloStatistic)_ms") else {
                     throw .invalidValue(field: "slo-statistic", value: sloStatistic,
                                         allowed: "mean or a percentile pNN in (0, 100), e.g. p50, p90, p99, p99.9")
@@ -70,6 +72,10 @@ extension Planner {
         }
 
         func run() throws {
+            if serving == .disaggregated || serving == .auto {
+                try reportingErrors { try runDisaggregated() }
+                return
+            }
             try reportingErrors {
                 let serving = try servingModel()
                 var options = LayoutSearch.Options(
@@ -119,4 +125,8 @@ extension LayoutSearch.Objective: ExpressibleByArgument {}
 enum ServingChoice: String, ExpressibleByArgument, CaseIterable {
     case continuous
     case staticBatch = "static"
+    /// Prefill and decode pools, both simulated (`Disaggregation`).
+    case disaggregated
+    /// Aggregated and disaggregated, both simulated on the same devices, and which wins.
+    case auto
 }

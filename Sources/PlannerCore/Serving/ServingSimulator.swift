@@ -125,7 +125,9 @@ struct RequestSource {
             output = entry.outputTokens
         }
         if !exhausted && !isClosedLoop { nextArrival = arrivalTime(after: arrival, index: created) }
-        return LiveRequest(index: index, arrival: arrival, input: input, output: output, target: input)
+        var request = LiveRequest(index: index, arrival: arrival, input: input, output: output, target: input)
+        if workload.promptsArriveCached { request.cached = input - 1 }
+        return request
     }
 
     /// A client whose request finished at `time` sends its next one then.

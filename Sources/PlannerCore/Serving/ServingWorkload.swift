@@ -41,6 +41,10 @@ public struct ServingWorkload: Sendable, Hashable {
     /// Explicit requests (from a trace file): their lengths, and their times with `.trace` arrivals.
     /// Requests beyond the trace's end wrap around to its start (times shifted by the trace's span).
     public var trace: [TraceRequest]
+    /// Prompts arrive with their KV cache already computed (the decode pool of a disaggregated
+    /// deployment): a request is admitted with its prompt's blocks, all but its last prompt token
+    /// cached, and its first iteration computes that token and samples. False: a plain engine.
+    public var promptsArriveCached = false
 
     public init(arrivals: Arrivals, inputTokens: TokenDistribution = .fixed(1024), outputTokens: TokenDistribution = .fixed(256),
                 trace: [TraceRequest] = []) {
