@@ -8,7 +8,8 @@ extension Planner {
         static let configuration = CommandConfiguration(
             abstract: "Find the best TP/PP/EP layouts, precisions and batch sizes for a model on N devices.",
             discussion: """
-                Every layout with TP x PP x EP <= N (EP only for MoE models) is tried with as many data-parallel \
+                Every layout with TP x PP x EP <= N (EP only for MoE models; for MoE models also attention data \
+                parallelism DP x TP <= N with experts over DP x TP devices) is tried with as many data-parallel \
                 replicas as fit, including those that use all N devices. For each layout and precision the batch \
                 sizes that fit in memory are estimated (auto: powers of two up to the largest that fits, that \
                 largest, and the largest that meets the latency targets). Pareto: throughput per device vs TPOT.
@@ -17,7 +18,9 @@ extension Planner {
                 under load, with the same analytic queue model as `planner fleet` (one candidate per layout and \
                 precision: the largest running batch meeting the targets, TTFT and TPOT at --slo-statistic); \
                 'static' estimates fixed batches served back to back (prefill the batch, then decode it to the end), \
-                as `planner estimate e2e` does. Cost columns use the shipped prices (as `planner fleet`); \
+                as `planner estimate e2e` does. 'disaggregated' simulates prefill and decode pools with --engine's \
+                scheduler and searches x prefill + y decode instances on N devices; 'auto' also simulates aggregated \
+                layouts on the same devices and says which wins (both need --max-ttft-ms and --max-tpot-ms). Cost columns use the shipped prices (as `planner fleet`); \
                 $/M output tokens is at the candidate's full throughput.
                 """)
 
