@@ -21,7 +21,7 @@ struct DisaggregationTests {
         let prefillSetup = SimulationSetup(
             request: request, scheduler: scheduler,
             workload: ServingWorkload(arrivals: .offline, inputTokens: .fixed(2000), outputTokens: .fixed(1)),
-            requestCount: 60, slo: ServingSLO(ttftMs: 800 - transfer))
+            requestCount: 60, slo: ServingSLO(ttftMs: 800 - transfer - 25))
         var decodeWorkload = ServingWorkload(arrivals: .offline, inputTokens: .fixed(2000), outputTokens: .fixed(64))
         decodeWorkload.promptsArriveCached = true
         let decodeSetup = SimulationSetup(request: request, scheduler: scheduler, workload: decodeWorkload, requestCount: 60,

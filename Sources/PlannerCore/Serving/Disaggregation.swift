@@ -4,7 +4,7 @@
 /// for a device budget; compared with aggregated serving of the same model on the same devices.
 ///
 /// - Prefill pool: requests of the workload's prompt length that produce one token; its capacity is
-///   the highest Poisson rate at which `attainment` of the requests meet TTFT target - KV transfer
+///   the highest Poisson rate at which `attainment` of the requests meet TTFT target - KV transfer - TPOT target
 ///   (``ServingSimulator/findMaxRate(_:attainment:arrivals:maxSteps:relativeTolerance:)``).
 /// - KV transfer: the prompt's whole KV cache (all layers, every shard) from the P instance's devices
 ///   in parallel, over the scale-up link when both instances fit in one node (x P + y D devices within
@@ -13,7 +13,8 @@
 /// - Decode pool: requests whose prompts arrive cached (``ServingWorkload/promptsArriveCached``),
 ///   producing the output tokens; its capacity is the highest rate meeting the TPOT target.
 /// - Deployment: min(x r_P, y r_D) requests/s; TTFT = the prefill pool's TTFT at the statistic +
-///   transfer + the decode pool's first step (its TTFT at the statistic); TPOT the decode pool's.
+///   transfer + the decode pool's first step (its TTFT at the statistic), at most the target (others
+///   are dropped); TPOT the decode pool's.
 /// - Aggregated: the same model and workload on one layout, simulated with both targets.
 public enum Disaggregation {
     /// What a search needs.
@@ -205,6 +206,7 @@ public enum Disaggregation {
             for y in 1...(left / d.devices) {
                 let transfer = transferMs(options, prefill: p.layout, sameNode: x * p.devices + y * d.devices <= options.hardware.resolvedDevicesPerNode)
                 let candidate = Deployment(prefill: p, decode: d, prefillInstances: x, decodeInstances: y, transferMs: transfer)
+                if !(candidate.ttftMs <= options.ttftTargetMs) { continue }
                 let value = tokensPerDevice(requestsPerSecond: candidate.requestsPerSecond, outputTokens: options.outputTokens,
                                             devices: candidate.devices)
                 if value > bestValue * (1 + 1e-12) { best = candidate; bestValue = value }
@@ -226,7 +228,9 @@ public enum Disaggregation {
             workload.outputTokens = .fixed(1)
             // The same-node transfer: the deployment's own is known only with x and y; the search's
             // targets use the faster one and the deployment adds the actual transfer to its TTFT.
-            let budget = options.ttftTargetMs - transferMs(options, prefill: layout, sameNode: true)
+            // TTFT also holds the transfer and the decode pool's first step (about one TPOT): the prefill
+            // pool gets what is left; deployments whose summed TTFT still exceeds the target are dropped.
+            let budget = options.ttftTargetMs - transferMs(options, prefill: layout, sameNode: true) - options.tpotTargetMs
             if budget <= 0 { return PoolCapacity(layout: layout, requestsPerSecond: 0, ttftMs: .nan, tpotMs: .nan) }
             slo = ServingSLO(ttftMs: budget)
         case .decode:
