@@ -316,33 +316,22 @@ public enum EngineLaunch {
 
     /// vLLM `--dtype`, `--quantization` and `--kv-cache-dtype`.
     static func vllmPrecision(_ request: Request, notes: inout [String]) throws(PlannerError) -> [String] {
-        var flags: [String]
-        let weights = request.weightPrecision
-        switch weights {
-        case .f32: flags = ["--dtype", "float32"]
-        case .bf16: flags = ["--dtype", "bfloat16"]
-        case .fp8:
-            flags = ["--dtype", "bfloat16", "--quantization", "fp8"]
-            notes.append("--quantization fp8 quantizes a 16-bit checkpoint as it loads, or reads an FP8 checkpoint "
-                + "(quant_method fp8); for another pre-quantized format (compressed-tensors, modelopt) drop it")
-        case .int8, .int4, .fp4:
-            flags = ["--dtype", "auto"]
-            notes.append(checkpointNote(weights, engine: .vllm))
-        case .fp6, .int2:
-            throw unsupportedWeights(request, allowed: "f32, bf16, fp8 (--quantization fp8), int8, int4 or fp4 (a pre-quantized checkpoint)")
-        }
-        switch kvPrecision(request) {
-        case .fp8: flags += ["--kv-cache-dtype", "fp8"]
-        case .bf16 where weights != .f32: break
-        case .f32 where weights == .f32: break
-        case .bf16, .f32, .int8, .fp6, .int4, .fp4, .int2:
-            throw unsupportedKV(request, allowed: "fp8, or the activations' precision (auto)")
-        }
-        return flags
+        try dtypeFlags(request, engine: .vllm, fp8KVValue: "fp8", notes: &notes,
+                       fp8Note: "--quantization fp8 quantizes a 16-bit checkpoint as it loads, or reads an FP8 checkpoint "
+                           + "(quant_method fp8); for another pre-quantized format (compressed-tensors, modelopt) drop it")
     }
 
     /// SGLang `--dtype`, `--quantization` and `--kv-cache-dtype`.
     static func sglangPrecision(_ request: Request, notes: inout [String]) throws(PlannerError) -> [String] {
+        try dtypeFlags(request, engine: .sglang, fp8KVValue: "fp8_e4m3", notes: &notes,
+                       fp8Note: "--quantization fp8 quantizes a 16-bit checkpoint as it loads, or reads an FP8 checkpoint; "
+                           + "for another pre-quantized format drop it")
+    }
+
+    /// The `--dtype`, `--quantization` and `--kv-cache-dtype` flags vLLM and SGLang share; they differ
+    /// in the fp8 KV-cache value (`fp8KVValue`) and the note on fp8 checkpoints.
+    static func dtypeFlags(_ request: Request, engine: SchedulerConfig.Engine, fp8KVValue: String, notes: inout [String],
+                           fp8Note: String) throws(PlannerError) -> [String] {
         var flags: [String]
         let weights = request.weightPrecision
         switch weights {
@@ -350,20 +339,20 @@ public enum EngineLaunch {
         case .bf16: flags = ["--dtype", "bfloat16"]
         case .fp8:
             flags = ["--dtype", "bfloat16", "--quantization", "fp8"]
-            notes.append("--quantization fp8 quantizes a 16-bit checkpoint as it loads, or reads an FP8 checkpoint; "
-                + "for another pre-quantized format drop it")
+            notes.append(fp8Note)
         case .int8, .int4, .fp4:
             flags = ["--dtype", "auto"]
-            notes.append(checkpointNote(weights, engine: .sglang))
+            notes.append(checkpointNote(weights, engine: engine))
         case .fp6, .int2:
             throw unsupportedWeights(request, allowed: "f32, bf16, fp8 (--quantization fp8), int8, int4 or fp4 (a pre-quantized checkpoint)")
         }
         switch kvPrecision(request) {
-        case .fp8: flags += ["--kv-cache-dtype", "fp8_e4m3"]
+        case .fp8: flags += ["--kv-cache-dtype", fp8KVValue]
         case .bf16 where weights != .f32: break
         case .f32 where weights == .f32: break
         case .bf16, .f32, .int8, .fp6, .int4, .fp4, .int2:
-            throw unsupportedKV(request, allowed: "fp8 (fp8_e4m3), or the activations' precision (auto)")
+            throw unsupportedKV(request, allowed: fp8KVValue == "fp8" ? "fp8, or the activations' precision (auto)"
+                                : "fp8 (\(fp8KVValue)), or the activations' precision (auto)")
         }
         return flags
     }
